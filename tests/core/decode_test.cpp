@@ -109,3 +109,30 @@ TEST_CASE("bytes and slots convert both ways; a truncated file is refused") {
 }
 
 }  // namespace bpflab
+
+namespace bpflab {
+
+TEST_CASE("a program over the 1,000,000-instruction limit is refused; an empty one too") {
+    std::vector<Instruction> insns(static_cast<std::size_t>(kMaxInstructions), Exit{});
+    auto ok = make_code(insns);
+    CHECK(validate(ok).empty());
+    insns.push_back(Exit{});
+    auto big = make_code(std::move(insns));
+    auto errs = validate(big);
+    REQUIRE(errs.size() == 1);
+    CHECK(errs[0].message.find("over the limit") != std::string::npos);
+    CHECK_FALSE(validate(make_code({})).empty());
+}
+
+TEST_CASE("jump_target and falls_through follow the ISA") {
+    CHECK(jump_target(Jmp{Cond::Eq, false, 1, {}, -3}, 10) == 8);
+    CHECK(jump_target(Ja{100000, true}, 0) == 100001);
+    CHECK(jump_target(Call{CallKind::Local, 5, 0}, 2) == 8);
+    CHECK(jump_target(Call{CallKind::Helper, 5, 0}, 2) == -1);
+    CHECK_FALSE(falls_through(Exit{}));
+    CHECK_FALSE(falls_through(Ja{}));
+    CHECK(falls_through(Jmp{}));
+    CHECK(falls_through(MayGoto{}));
+}
+
+}  // namespace bpflab
