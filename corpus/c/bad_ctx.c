@@ -14,10 +14,9 @@ int tc_write_len(struct __sk_buff *skb) {
 
 SEC("xdp")
 int xdp_ctx_past_end(struct xdp_md *ctx) {
-    // BUG: offset 64 is past struct xdp_md (six 4-byte fields).
-    __u32 *words = (__u32 *)ctx;
-    volatile __u32 index = 16;
-    return words[index] ? XDP_DROP : XDP_PASS;
+    // BUG: offset 64 is past struct xdp_md (six 4-byte fields end at 24); volatile keeps the load.
+    __u32 word = *(volatile __u32 *)((char *)ctx + 64);
+    return word ? XDP_DROP : XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "GPL";
