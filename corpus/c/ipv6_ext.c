@@ -29,6 +29,7 @@ int xdp_ipv6_ext(struct xdp_md *ctx) {
 
     __u8 next = ip6->nexthdr;
     void *cursor = ip6 + 1;
+#pragma clang loop unroll(disable)
     for (int i = 0; i < MAX_EXT_HEADERS; i++) {
         if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING && next != IPPROTO_DSTOPTS &&
             next != IPPROTO_FRAGMENT)
