@@ -14,7 +14,7 @@ struct counters {
     __u64 last_pid;
     __u64 max_size;
     __u32 fetched;
-    __u32 pad;
+    __u32 calls32;
 };
 
 struct {
@@ -38,7 +38,7 @@ int BPF_KPROBE(kmalloc_atomics, unsigned long size) {
     __u64 seen = c->max_size;
     if (size > seen) __sync_val_compare_and_swap(&c->max_size, seen, size);
     c->fetched = old_mask ^ (__u32)previous;
-    __sync_fetch_and_add(&c->pad, 0);
+    __sync_fetch_and_add(&c->calls32, 1);
     return 0;
 }
 

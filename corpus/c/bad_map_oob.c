@@ -23,7 +23,7 @@ int tc_map_oob(struct __sk_buff *skb) {
     __u32 key = 0;
     struct slots *s = bpf_map_lookup_elem(&per_mark, &key);
     if (!s) return TC_ACT_OK;
-    __u32 index = skb->mark & 15;  // BUG: should be & (SLOTS - 1)
+    __u32 index = skb->mark & 15;    // BUG: should be & (SLOTS - 1)
     asm volatile("" : "+r"(index));  // keep clang from reasoning about the out-of-range index
     s->counter[index] += 1;
     return TC_ACT_OK;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Shared by the corpus tests: where the corpus lives, its manifest, and opening objects with libbpf.
+// Shared by the corpus tests: where the corpus lives, its manifest, opening objects with libbpf.
 #pragma once
 
 #include <bpf/libbpf.h>
@@ -16,9 +16,13 @@
 namespace bpflab::corpus_test {
 
 /// corpus/ in the source tree.
-[[nodiscard]] inline std::string source_dir() { return std::string(BPFLAB_SOURCE_DIR) + "/corpus"; }
+[[nodiscard]] inline std::string source_dir() {
+    return std::string(BPFLAB_SOURCE_DIR) + "/corpus";
+}
 /// corpus/ in the build tree, where clang puts <name>.o.
-[[nodiscard]] inline std::string object_dir() { return std::string(BPFLAB_BINARY_DIR) + "/corpus"; }
+[[nodiscard]] inline std::string object_dir() {
+    return std::string(BPFLAB_BINARY_DIR) + "/corpus";
+}
 /// The compiled object of manifest entry `name`.
 [[nodiscard]] inline std::string object_path(const std::string& name) {
     return object_dir() + "/" + name + ".o";

@@ -27,7 +27,8 @@ struct KernelAccess {
 /// Loads the smallest valid program (`r0 = 0; exit` as a socket filter) to find out whether
 /// this process may use bpf(2); never throws.
 [[nodiscard]] inline KernelAccess probe_kernel_access() {
-    if (geteuid() != 0) return {false, "not running as root (euid " + std::to_string(geteuid()) + ")"};
+    if (geteuid() != 0)
+        return {false, "not running as root (euid " + std::to_string(geteuid()) + ")"};
     const bpf_insn insns[] = {
         {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .src_reg = 0, .off = 0, .imm = 0},
         {.code = BPF_JMP | BPF_EXIT, .dst_reg = 0, .src_reg = 0, .off = 0, .imm = 0},
