@@ -121,9 +121,9 @@ bool same_kind(const Instruction& insn, const std::string& ours, const std::stri
             },
             [&](const LdPacket&) { return ref.find("skb[") != std::string::npos && ours.find("skb[") != std::string::npos; },
             [&](const Atomic&) {
-                // LLVM 19 predates load-acquire/store-release; it misreads the 32-bit ones as
-                // an atomic add (its 32-bit add decoder ignores the high imm bits).
-                return ref == "<unknown>" || ref.rfind("lock *(u32 *)", 0) == 0;
+                // LLVM 19 predates load-acquire/store-release; it misreads some of them as an
+                // atomic add (its add decoders ignore the imm bits above the operation).
+                return ref == "<unknown>" || ref.rfind("lock *(u", 0) == 0;
             },
             [&](const auto&) { return ref == "<unknown>"; },
         },
