@@ -33,6 +33,9 @@ TEST_CASE("the manifest parses and every entry has the documented fields") {
             CHECK(!program.at("reason").get<std::string>().empty());
             const std::string verdict = program.at("verdict").get<std::string>();
             CHECK((verdict == "accept" || verdict == "reject"));
+            REQUIRE(program.at("safe").is_boolean());
+            // The kernel verifier is sound: it never accepts an unsafe program.
+            if (verdict == "accept") CHECK(program.at("safe").get<bool>());
             if (verdict == "reject") CHECK(!program.at("kernel_error").get<std::string>().empty());
         }
     }
