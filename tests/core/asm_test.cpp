@@ -3,6 +3,7 @@
 // dialects on hand-written snippets with labels, and assembler error messages.
 #include <doctest/doctest.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ RawInsn raw(std::uint8_t opc, unsigned dst, unsigned src, std::int16_t off, std:
 // special offsets and immediates (sdiv/smod, movsx, addr_space_cast, atomics, endian widths).
 std::vector<Instruction> all_forms() {
     const unsigned regs[] = {0, 1, 9, 10};
+    const unsigned srcs[] = {0, 1, 2, 9, 10};  // 2: kfunc calls
     const std::int16_t offs[] = {0, 1, 8, 16, 32, -1, 0x7fff, -0x8000};
     const std::int32_t imms[] = {0,    1,    16,    32,    64,         -1,         0x7fffffff,
                                  INT32_MIN, 0x40, 0x41, 0x50, 0x51,     0xa0,       0xa1,
@@ -34,7 +36,7 @@ std::vector<Instruction> all_forms() {
     for (int opc = 0; opc < 256; ++opc) {
         if (opc == 0x18) continue;  // ldimm64: below
         for (unsigned dst : regs)
-            for (unsigned src : regs)
+            for (unsigned src : srcs)
                 for (auto off : offs)
                     for (auto imm : imms) {
                         const RawInsn s[1] = {raw(static_cast<std::uint8_t>(opc), dst, src, off, imm)};
@@ -91,6 +93,65 @@ std::string assemble_error(std::string_view text, std::optional<Syntax> syn) {
 }
 
 }  // namespace
+
+TEST_CASE("the enumerated forms cover every kind, operation and special encoding") {
+    std::set<std::string> seen;
+    for (const auto& insn : all_forms()) {
+        std::visit(Overloaded{
+                       [&](const Alu& a) {
+                           seen.insert("alu" + std::to_string(static_cast<int>(a.op)) +
+                                       (a.is64 ? "/64" : "/32") + (a.src.is_reg ? "x" : "k") +
+                                       (a.op == AluOp::MovSx ? std::to_string(a.sx_bits) : ""));
+                       },
+                       [&](const Endian& e) {
+                           seen.insert("end" + std::to_string(static_cast<int>(e.kind)) + "/" +
+                                       std::to_string(e.bits));
+                       },
+                       [&](const Jmp& j) {
+                           seen.insert("jmp" + std::to_string(static_cast<int>(j.cond)) +
+                                       (j.is32 ? "/32" : "/64") + (j.src.is_reg ? "x" : "k"));
+                       },
+                       [&](const Ja& j) { seen.insert(j.is32 ? "gotol" : "goto"); },
+                       [&](const Load& l) {
+                           seen.insert("ldx" + std::to_string(bytes(l.size)) + (l.sign_ext ? "s" : ""));
+                       },
+                       [&](const Store& st) {
+                           seen.insert("st" + std::to_string(bytes(st.size)) + (st.src.is_reg ? "x" : "k"));
+                       },
+                       [&](const Atomic& a) {
+                           seen.insert("atomic" + std::to_string(static_cast<int>(a.op)) +
+                                       (a.fetch ? "f" : "") + "/" + std::to_string(bytes(a.size)));
+                       },
+                       [&](const LdImm64& l) {
+                           seen.insert("lddw" + std::to_string(static_cast<int>(l.kind)));
+                       },
+                       [&](const LdPacket& pk) {
+                           seen.insert(std::string(pk.indirect ? "ind" : "abs") +
+                                       std::to_string(bytes(pk.size)));
+                       },
+                       [&](const Call& c) { seen.insert("call" + std::to_string(static_cast<int>(c.kind))); },
+                       [&](const Exit&) { seen.insert("exit"); },
+                       [&](const MayGoto&) { seen.insert("may_goto"); },
+                       [&](const Gotox&) { seen.insert("gotox"); },
+                       [&](const AddrSpaceCast&) { seen.insert("addr_space_cast"); },
+                   },
+                   insn);
+    }
+    // 14 binary ALU ops (mov included) x 2 widths x 2 sources + neg x 2 + movsx (8, 16 at both widths, 32 at 64).
+    int alu = 0;
+    for (const auto& s : seen) alu += s.rfind("alu", 0) == 0;
+    CHECK(alu == 14 * 4 + 2 + 5);
+    for (const char* k : {"end0/16", "end0/32", "end0/64", "end1/16", "end1/64", "end2/32", "goto",
+                          "gotol", "ldx1s", "ldx4s", "ldx8", "st8k", "st1x", "atomic0f/4",
+                          "atomic3/8", "atomic4f/4", "atomic5f/8", "atomic6/1", "atomic7/8",
+                          "lddw0", "lddw1", "lddw2", "lddw3", "lddw4", "lddw5", "lddw6", "abs1",
+                          "ind4", "call0", "call1", "call2", "exit", "may_goto", "gotox",
+                          "addr_space_cast", "jmp2/32k", "jmp10/64x"})
+        CHECK_MESSAGE(seen.count(k) == 1, "missing form " << std::string(k));
+    int jumps = 0;
+    for (const auto& s : seen) jumps += s.rfind("jmp", 0) == 0;
+    CHECK(jumps == 11 * 4);
+}
 
 TEST_CASE("print then assemble gives identical bytes for every instruction: linux syntax") {
     check_round_trip(Syntax::Linux);

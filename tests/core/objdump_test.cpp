@@ -143,6 +143,7 @@ RawInsn raw(std::uint8_t opc, unsigned dst, unsigned src, std::int16_t off, std:
 // Every valid instruction form with a spread of field values (as slots, ldimm64 two each).
 std::vector<RawInsn> sample_slots() {
     const unsigned regs[] = {0, 1, 10};
+    const unsigned srcs[] = {0, 1, 2, 10};  // 2: kfunc calls
     const std::int16_t offs[] = {0, 1, 8, 16, 32, -1, 0x7fff, -0x8000};
     const std::int32_t imms[] = {0,    1,    16,   32,   64,   -1,   0x7fffffff, INT32_MIN,
                                  0x40, 0x41, 0x50, 0x51, 0xa0, 0xa1, 0xe1,       0xf1,
@@ -151,7 +152,7 @@ std::vector<RawInsn> sample_slots() {
     for (int opc = 0; opc < 256; ++opc) {
         if (opc == 0x18) continue;
         for (unsigned dst : regs)
-            for (unsigned src : regs)
+            for (unsigned src : srcs)
                 for (auto off : offs)
                     for (auto imm : imms) {
                         const RawInsn s[1] = {raw(static_cast<std::uint8_t>(opc), dst, src, off, imm)};
