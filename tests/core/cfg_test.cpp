@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <random>
 
 #include "core/cfg.hpp"
 
@@ -291,6 +292,72 @@ TEST_CASE("cfg: jumps and fall-through across function boundaries become notes")
     CHECK(has_note(off_end, "falls off the end of the program", 0));
     const auto empty = build_cfg(make_code({}));
     CHECK(empty.functions.empty());
+}
+
+TEST_CASE("cfg: property test over random programs") {
+    // Random straight-line code, conditional and unconditional jumps (forward and backward),
+    // exits and may_goto; the last instruction is an exit so nothing falls off the end.
+    std::mt19937 rng(7);
+    for (int round = 0; round < 300; ++round) {
+        const int n = 2 + round % 60;
+        std::uniform_int_distribution<int> kind(0, 9), target(0, n - 1);
+        std::vector<Instruction> insns;
+        for (int pc = 0; pc + 1 < n; ++pc) {
+            const auto off = static_cast<std::int16_t>(target(rng) - pc - 1);
+            switch (kind(rng)) {
+                case 0:
+                case 1:
+                    insns.push_back(jcc(Cond::Gt, 1, 3, off));
+                    break;
+                case 2:
+                    insns.push_back(ja(off));
+                    break;
+                case 3:
+                    insns.push_back(exit_());
+                    break;
+                case 4:
+                    insns.push_back(MayGoto{off});
+                    break;
+                default:
+                    insns.push_back(add(0, 1));
+                    break;
+            }
+        }
+        insns.push_back(exit_());
+        const auto cfg = build_cfg(make_code(insns));
+        INFO("round " << round);
+        REQUIRE(cfg.functions.size() == 1);
+        const auto& f = cfg.functions[0];
+        check_wtos(cfg);
+        CHECK(cfg.notes.empty() == !f.irreducible);
+        // Blocks tile the function; a block's inner instructions neither jump nor exit.
+        std::uint32_t next = 0;
+        for (const auto& b : f.blocks) {
+            CHECK(b.start_pc == next);
+            next = b.end_pc;
+            for (std::size_t i = 0; i + 1 < b.pcs.size(); ++i) {
+                const Instruction& insn = insns[b.pcs[i]];
+                CHECK(falls_through(insn));
+                CHECK(jump_target(insn, b.pcs[i]) == -1);
+            }
+        }
+        CHECK(next == static_cast<std::uint32_t>(n));
+        // Loop heads are WTO heads, and each loop's body is inside the head's component.
+        for (const Loop& l : f.loops) {
+            CHECK(f.wto.is_head(l.head));
+            for (std::size_t b : l.blocks) {
+                const auto& hs = f.wto.heads(b);
+                CHECK(std::find(hs.begin(), hs.end(), l.head) != hs.end());
+            }
+        }
+        // Unreachable pcs are exactly those of blocks missing from the WTO.
+        std::size_t unreachable = 0;
+        for (std::size_t b = 0; b < f.blocks.size(); ++b) {
+            CHECK(f.blocks[b].reachable == f.wto.contains(b));
+            if (!f.blocks[b].reachable) unreachable += f.blocks[b].pcs.size();
+        }
+        CHECK(unreachable == f.unreachable.size());
+    }
 }
 
 }  // namespace bpflab
