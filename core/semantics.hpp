@@ -28,10 +28,11 @@ template <std::unsigned_integral U>
     return static_cast<Signed<U>>(v);
 }
 
-/// Sign-extends the low `from_bits` of `v` to the full width (identity when from_bits >= width).
+/// Sign-extends the low `from_bits` of `v` to the full width (identity when from_bits is 0 or
+/// at least the width).
 template <std::unsigned_integral U>
 [[nodiscard]] constexpr U sign_extend(U v, unsigned from_bits) {
-    if (from_bits >= kBits<U>) return v;
+    if (from_bits == 0 || from_bits >= kBits<U>) return v;
     const U sign = U{1} << (from_bits - 1);
     const U low = static_cast<U>(v & static_cast<U>((U{1} << from_bits) - 1));
     return static_cast<U>((low ^ sign) - sign);

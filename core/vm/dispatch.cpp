@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: Apache-2.0
+// bpflab: the interpreter's threaded dispatch loop (GNU computed goto, one label per handler).
+#include "core/semantics.hpp"
+#include "core/vm/engine.hpp"
+
+namespace bpflab::vm {
+namespace {
+
+// Pointer arithmetic keeps provenance for 64-bit add/sub; everything else yields a scalar.
+template <AluOp O, bool Is64, bool IsX>
+inline void alu_tag(Tag* tags, std::uint8_t dst, std::uint8_t src) {
+    if constexpr (Is64 && IsX && O == AluOp::Mov) {
+        tags[dst] = tags[src];
+    } else if constexpr (Is64 && IsX && O == AluOp::Add) {
+        const bool dp = tags[dst].kind != RegionKind::None;
+        const bool sp = tags[src].kind != RegionKind::None;
+        if (dp && sp) {
+            tags[dst] = Tag{};
+        } else if (sp) {
+            tags[dst] = tags[src];
+        }
+    } else if constexpr (Is64 && IsX && O == AluOp::Sub) {
+        if (tags[src].kind != RegionKind::None) tags[dst] = Tag{};
+    } else if constexpr (Is64 && !IsX && (O == AluOp::Add || O == AluOp::Sub)) {
+        // dst keeps its provenance
+    } else {
+        tags[dst] = Tag{};
+    }
+}
+
+template <AluOp O, bool Is64, bool IsX>
+inline std::uint64_t alu_value(const std::uint64_t* regs, const Op& op) {
+    const std::uint64_t src = IsX ? regs[op.src] : op.k;
+    if constexpr (Is64) {
+        return sem::alu<std::uint64_t>(O, regs[op.dst], src, op.size);
+    } else {
+        return sem::alu<std::uint32_t>(O, static_cast<std::uint32_t>(regs[op.dst]),
+                                       static_cast<std::uint32_t>(src), op.size);
+    }
+}
+
+constexpr bool reads_dst(AluOp o) { return o != AluOp::Mov && o != AluOp::MovSx; }
+
+}  // namespace
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+
+bool Engine::execute(std::uint32_t start, std::uint32_t stop_depth) {
+    static void* const kTable[] = {
+#define BPFLAB_ALU_LABELS(o) &&L_Alu64K_##o, &&L_Alu64X_##o, &&L_Alu32K_##o, &&L_Alu32X_##o,
+        BPFLAB_ALU_OPS(BPFLAB_ALU_LABELS)
+#undef BPFLAB_ALU_LABELS
+#define BPFLAB_JMP_LABELS(c) &&L_Jmp64K_##c, &&L_Jmp64X_##c, &&L_Jmp32K_##c, &&L_Jmp32X_##c,
+        BPFLAB_CONDS(BPFLAB_JMP_LABELS)
+#undef BPFLAB_JMP_LABELS
+        &&L_Endian, &&L_Ja, &&L_Load, &&L_Store, &&L_Atomic, &&L_LdImm,
+        &&L_LdMap, &&L_LdMapValue, &&L_LdCode, &&L_LdPacket, &&L_CallHelper, &&L_CallLocal,
+        &&L_Exit, &&L_MayGoto, &&L_Unsupported,
+    };
+    static_assert(std::size(kTable) == static_cast<std::size_t>(OpCode::Count));
+
+    const Op* ops = ops_for(program_).data();
+    const Op* op = ops + start;
+    const bool hooked = static_cast<bool>(options_->hook);
+
+#define BPFLAB_DISPATCH()                                              \
+    do {                                                               \
+        current_pc_ = op->pc;                                          \
+        if (--budget_ == 0) goto budget_exhausted;                     \
+        if (hooked) notify(op->pc);                                    \
+        goto* kTable[static_cast<std::size_t>(op->code)];              \
+    } while (0)
+#define BPFLAB_NEXT() \
+    do {              \
+        ++op;         \
+        BPFLAB_DISPATCH(); \
+    } while (0)
+#define BPFLAB_REQUIRE(expr) \
+    do {                     \
+        if (!(expr)) return false; \
+    } while (0)
+
+    BPFLAB_DISPATCH();
+
+#define BPFLAB_ALU_HANDLER(o, is64, isx, label)                                     \
+    label : {                                                                       \
+        if constexpr (isx) BPFLAB_NEED(op->src);                                    \
+        if constexpr (reads_dst(AluOp::o)) BPFLAB_NEED(op->dst);                    \
+        regs_[op->dst] = alu_value<AluOp::o, is64, isx>(regs_, *op);                \
+        alu_tag<AluOp::o, is64, isx>(tags_, op->dst, op->src);                      \
+        init_ |= static_cast<std::uint16_t>(1u << op->dst);                         \
+        BPFLAB_NEXT();                                                              \
+    }
+#define BPFLAB_ALU_HANDLERS(o)                          \
+    BPFLAB_ALU_HANDLER(o, true, false, L_Alu64K_##o)    \
+    BPFLAB_ALU_HANDLER(o, true, true, L_Alu64X_##o)     \
+    BPFLAB_ALU_HANDLER(o, false, false, L_Alu32K_##o)   \
+    BPFLAB_ALU_HANDLER(o, false, true, L_Alu32X_##o)
+    BPFLAB_ALU_OPS(BPFLAB_ALU_HANDLERS)
+#undef BPFLAB_ALU_HANDLERS
+#undef BPFLAB_ALU_HANDLER
+
+#define BPFLAB_JMP_HANDLER(c, is64, isx, label)                                         \
+    label : {                                                                           \
+        BPFLAB_NEED(op->dst);                                                           \
+        if constexpr (isx) BPFLAB_NEED(op->src);                                        \
+        const std::uint64_t b = isx ? regs_[op->src] : op->k;                           \
+        const bool taken =                                                              \
+            is64 ? sem::compare<std::uint64_t>(Cond::c, regs_[op->dst], b)              \
+                 : sem::compare<std::uint32_t>(Cond::c,                                 \
+                                               static_cast<std::uint32_t>(regs_[op->dst]), \
+                                               static_cast<std::uint32_t>(b));          \
+        if (taken) {                                                                    \
+            op = ops + op->target;                                                      \
+            BPFLAB_DISPATCH();                                                          \
+        }                                                                               \
+        BPFLAB_NEXT();                                                                  \
+    }
+#define BPFLAB_JMP_HANDLERS(c)                        \
+    BPFLAB_JMP_HANDLER(c, true, false, L_Jmp64K_##c)  \
+    BPFLAB_JMP_HANDLER(c, true, true, L_Jmp64X_##c)   \
+    BPFLAB_JMP_HANDLER(c, false, false, L_Jmp32K_##c) \
+    BPFLAB_JMP_HANDLER(c, false, true, L_Jmp32X_##c)
+    BPFLAB_CONDS(BPFLAB_JMP_HANDLERS)
+#undef BPFLAB_JMP_HANDLERS
+#undef BPFLAB_JMP_HANDLER
+
+L_Endian : {
+    BPFLAB_NEED(op->dst);
+    regs_[op->dst] = sem::endian(static_cast<EndianKind>(op->imm), op->size, regs_[op->dst]);
+    tags_[op->dst] = Tag{};
+    BPFLAB_NEXT();
+}
+L_Ja : {
+    op = ops + op->target;
+    BPFLAB_DISPATCH();
+}
+L_Load : {
+    BPFLAB_REQUIRE(load(*op));
+    BPFLAB_NEXT();
+}
+L_Store : {
+    if (op->flag) {
+        BPFLAB_NEED(op->src);
+        BPFLAB_REQUIRE(store(*op, regs_[op->src], tags_[op->src]));
+    } else {
+        BPFLAB_REQUIRE(store(*op, op->k, Tag{}));
+    }
+    BPFLAB_NEXT();
+}
+L_Atomic : {
+    BPFLAB_REQUIRE(atomic(*op));
+    BPFLAB_NEXT();
+}
+L_LdImm : {
+    regs_[op->dst] = op->k;
+    tags_[op->dst] = Tag{};
+    init_ |= static_cast<std::uint16_t>(1u << op->dst);
+    BPFLAB_NEXT();
+}
+L_LdMap : {
+    if (op->k >= maps_.size())
+        return fail(FaultKind::Unsupported, "reference to map " + std::to_string(op->k) +
+                                                " which does not exist");
+    regs_[op->dst] = reinterpret_cast<std::uintptr_t>(&maps_.at(op->k));
+    tags_[op->dst] = Tag{RegionKind::MapPtr, false, nullptr, 0, static_cast<std::uint32_t>(op->k)};
+    init_ |= static_cast<std::uint16_t>(1u << op->dst);
+    BPFLAB_NEXT();
+}
+L_LdMapValue : {
+    if (op->k >= maps_.size() || !maps_.at(op->k).is_array_like() ||
+        maps_.at(op->k).arena().empty())
+        return fail(FaultKind::Unsupported,
+                    "direct value reference to map " + std::to_string(op->k) +
+                        " which is not a global-data array");
+    Map& m = maps_.at(op->k);
+    const std::uint32_t vs = m.def().value_size;
+    regs_[op->dst] = reinterpret_cast<std::uintptr_t>(m.arena().data()) +
+                     static_cast<std::uint64_t>(std::int64_t{op->imm});
+    tags_[op->dst] = Tag{RegionKind::MapValue, !m.def().read_only(), m.arena().data(), vs,
+                         static_cast<std::uint32_t>(op->k)};
+    init_ |= static_cast<std::uint16_t>(1u << op->dst);
+    BPFLAB_NEXT();
+}
+L_LdCode : {
+    regs_[op->dst] = object_.programs[program_].code.pc[op->target];
+    tags_[op->dst] = Tag{RegionKind::Code, false, nullptr, 0, op->target};
+    init_ |= static_cast<std::uint16_t>(1u << op->dst);
+    BPFLAB_NEXT();
+}
+L_LdPacket : {
+    BPFLAB_REQUIRE(ld_packet(*op));  // a failed load ends the program (exit_program_)
+    BPFLAB_NEXT();
+}
+L_CallHelper : {
+    BPFLAB_REQUIRE(call_helper(*op));
+    if (pending_tail_call_ >= 0) {
+        if (depth() != 0 || stop_depth != 0)
+            return fail(FaultKind::Unsupported, "tail call from a subprogram is not emulated");
+        program_ = static_cast<std::uint32_t>(pending_tail_call_);
+        pending_tail_call_ = -1;
+        ops = ops_for(program_).data();
+        op = ops;
+        mem_->reset_frame(0);
+        std::fill(spills_.begin(), spills_.begin() + kStackSize / 8, Tag{});
+        init_ = static_cast<std::uint16_t>((1u << 1) | (1u << 10));
+        BPFLAB_DISPATCH();
+    }
+    BPFLAB_NEXT();
+}
+L_CallLocal : {
+    auto index = static_cast<std::uint32_t>(op - ops);
+    BPFLAB_REQUIRE(call_local(*op, index));
+    op = ops + index;
+    BPFLAB_DISPATCH();
+}
+L_Exit : {
+    BPFLAB_NEED(0);
+    if (depth() == stop_depth) {
+        if (stop_depth > 0) pop_frame();
+        return true;
+    }
+    const std::uint32_t ret = frames_.back().return_index;
+    pop_frame();
+    op = ops + ret;
+    BPFLAB_DISPATCH();
+}
+L_MayGoto : {
+    if (may_goto_budget_ == 0) {
+        op = ops + op->target;
+        BPFLAB_DISPATCH();
+    }
+    --may_goto_budget_;
+    BPFLAB_NEXT();
+}
+L_Unsupported : {
+    return fail(FaultKind::Unsupported,
+                unsupported_reason(object_.programs[program_].code.insns[op->insn]));
+}
+budget_exhausted:
+    budget_ = 1;
+    return fail(FaultKind::InstructionBudget,
+                "instruction budget of " + std::to_string(options_->instruction_budget) +
+                    " exhausted");
+
+#undef BPFLAB_REQUIRE
+#undef BPFLAB_NEXT
+#undef BPFLAB_DISPATCH
+}
+
+#pragma GCC diagnostic pop
+
+}  // namespace bpflab::vm
