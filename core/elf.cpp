@@ -46,12 +46,8 @@ void check_header(const Image& img, Elf* elf) {
     std::size_t ident_len = 0;
     const char* ident = elf_getident(elf, &ident_len);
     if (ident == nullptr || ident_len < EI_NIDENT) img.fail("truncated ELF identification");
-    if (ident[EI_CLASS] != ELFCLASS64)
-        img.fail("not a 64-bit ELF object (EI_CLASS is " +
-                 std::to_string(static_cast<unsigned char>(ident[EI_CLASS])) + ")");
-    if (ident[EI_DATA] != ELFDATA2LSB)
-        img.fail("not a little-endian ELF object (EI_DATA is " +
-                 std::to_string(static_cast<unsigned char>(ident[EI_DATA])) + ")");
+    if (ident[EI_CLASS] != ELFCLASS64 || ident[EI_DATA] != ELFDATA2LSB)
+        img.fail("not a 64-bit little-endian ELF object");
     GElf_Ehdr eh;
     if (gelf_getehdr(elf, &eh) == nullptr) img.fail("cannot read the ELF header: " + elf_error());
     if (eh.e_machine != EM_BPF)
@@ -62,6 +58,25 @@ void check_header(const Image& img, Elf* elf) {
     if (eh.e_shoff == 0) img.fail("the object has no section headers");
     if (eh.e_shentsize != sizeof(Elf64_Shdr))
         img.fail("bad section header entry size " + std::to_string(eh.e_shentsize));
+    // e_shnum 0 means the count is in the first header (extended numbering): one must fit.
+    const std::uint64_t entries = eh.e_shnum == 0 ? 1 : eh.e_shnum;
+    if (!within(eh.e_shoff, entries * sizeof(Elf64_Shdr), img.file.size()))
+        img.fail("section header table (offset " + std::to_string(eh.e_shoff) + ", " +
+                 std::to_string(eh.e_shnum) + " entries) lies outside the file (" +
+                 std::to_string(img.file.size()) + " bytes): truncated or corrupt");
+}
+
+/// Checks the identification bytes before libelf interprets them, for precise messages.
+void check_ident(const Image& img) {
+    const auto& f = img.file;
+    if (f[EI_MAG0] != ELFMAG0 || f[EI_MAG1] != ELFMAG1 || f[EI_MAG2] != ELFMAG2 ||
+        f[EI_MAG3] != ELFMAG3)
+        img.fail("not an ELF object (bad magic)");
+    if (f[EI_CLASS] != ELFCLASS64)
+        img.fail("not a 64-bit ELF object (EI_CLASS is " + std::to_string(f[EI_CLASS]) + ")");
+    if (f[EI_DATA] != ELFDATA2LSB)
+        img.fail("not a little-endian ELF object (EI_DATA is " + std::to_string(f[EI_DATA]) +
+                 ")");
 }
 
 void read_sections(Image& img, Elf* elf) {
@@ -292,6 +307,7 @@ Image read_image(std::span<const std::uint8_t> bytes, const std::string& path) {
     if (bytes.size() < sizeof(Elf64_Ehdr))
         img.fail("truncated ELF header (" + std::to_string(bytes.size()) + " bytes)");
     img.file.assign(bytes.begin(), bytes.end());
+    check_ident(img);
     if (elf_version(EV_CURRENT) == EV_NONE) img.fail("libelf is not usable: " + elf_error());
     ElfPtr elf(elf_memory(reinterpret_cast<char*>(img.file.data()), img.file.size()));
     if (!elf) img.fail("not a readable ELF object: " + elf_error());
