@@ -30,7 +30,8 @@ void register_asm(CLI::App& app, int& exit_code) {
                 Diagnostic{"cannot open file for reading", std::nullopt, opts->file});
             return;
         }
-        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const std::string text((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
         auto insns = assemble(text, syntax_from_name(opts->syntax), opts->file);
         if (!insns) {
             exit_code = report_input_error(insns.error());

@@ -13,8 +13,10 @@ using asm_text::Parsed;
 using asm_text::ParseError;
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -25,8 +27,8 @@ std::string_view strip_comment(std::string_view s) {
 }
 
 bool is_label_char(char c, bool first) {
-    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.' ||
-                       c == '$';
+    const bool alpha =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.' || c == '$';
     return alpha || (!first && c >= '0' && c <= '9');
 }
 
@@ -100,7 +102,9 @@ std::optional<Syntax> syntax_from_name(std::string_view n) {
     return std::nullopt;
 }
 
-std::string_view syntax_name(Syntax s) { return s == Syntax::Linux ? "linux" : "ubpf"; }
+std::string_view syntax_name(Syntax s) {
+    return s == Syntax::Linux ? "linux" : "ubpf";
+}
 
 std::string print_instruction(const Instruction& insn, Syntax syntax) {
     return syntax == Syntax::Linux ? asm_text::print_linux(insn) : asm_text::print_ubpf(insn);
@@ -123,7 +127,8 @@ Expected<std::vector<Instruction>> assemble(std::string_view text, std::optional
     std::vector<std::uint32_t> pcs;
     std::uint32_t pc = 0;
     for (const Line& l : sp.statements) {
-        auto r = syn == Syntax::Linux ? asm_text::parse_linux(l.text) : asm_text::parse_ubpf(l.text);
+        auto r =
+            syn == Syntax::Linux ? asm_text::parse_linux(l.text) : asm_text::parse_ubpf(l.text);
         if (auto* e = std::get_if<ParseError>(&r)) return error(l.number, e->why);
         pcs.push_back(pc);
         pc += static_cast<std::uint32_t>(slot_width(std::get<Parsed>(r).insn));

@@ -21,7 +21,8 @@ enum class Syntax : std::uint8_t { Linux, Ubpf };
 [[nodiscard]] std::string_view syntax_name(Syntax s);
 
 /// The text of one instruction at slot `pc`, without any annotation. In Linux syntax this is
-/// what `llvm-objdump -d` (LLVM 19) prints for the same bytes, minus the `<sym+off>` suffix.
+/// what `llvm-objdump -d` (LLVM 19) prints for the same bytes, minus the `<sym+off>` suffix,
+/// except for the forms objdump garbles (docs/asm-syntax.md). assemble(print(i)) == i for all i.
 [[nodiscard]] std::string print_instruction(const Instruction& insn, Syntax syntax);
 
 /// Guesses the dialect of an assembly text; nullopt when nothing tells.

@@ -18,7 +18,9 @@ struct Bad {
     std::string why;
 };
 
-[[noreturn]] void fail(std::string why) { throw Bad{std::move(why)}; }
+[[noreturn]] void fail(std::string why) {
+    throw Bad{std::move(why)};
+}
 
 Reg need_reg(Cursor& c, const char* what, bool* is32 = nullptr) {
     if (auto r = c.reg(is32)) return *r;
@@ -48,7 +50,8 @@ std::int16_t off16(std::int64_t v, const char* what) {
 // `u8`..`u64` / `s8`..`s32` after `*(` or `(`; returns the size and whether it is signed.
 Size size_type(Cursor& c, bool* is_signed) {
     const std::string t = c.ident();
-    if (t.size() < 2 || (t[0] != 'u' && t[0] != 's')) fail("expected a type like u32 at '" + t + "'");
+    if (t.size() < 2 || (t[0] != 'u' && t[0] != 's'))
+        fail("expected a type like u32 at '" + t + "'");
     *is_signed = t[0] == 's';
     const std::string bits = t.substr(1);
     if (bits == "8") return Size::B;
@@ -154,8 +157,10 @@ Instruction assignment(Cursor& c, Reg dst, bool w) {
             if (c.at_reg()) {
                 p.indirect = true;
                 p.src = need_reg(c, "packet index");
-                if (c.accept("+")) p.imm = imm32(c, "packet offset");
-                else if (c.accept("-")) p.imm = to_imm32(-need_number(c, "packet offset"));
+                if (c.accept("+"))
+                    p.imm = imm32(c, "packet offset");
+                else if (c.accept("-"))
+                    p.imm = to_imm32(-need_number(c, "packet offset"));
             } else {
                 p.imm = imm32(c, "packet offset");
             }
@@ -202,7 +207,7 @@ Instruction assignment(Cursor& c, Reg dst, bool w) {
         fn == "be64" || fn == "bswap16" || fn == "bswap32" || fn == "bswap64") {
         const Reg r = need_reg(c, "byte swap");
         if (r != dst) fail("byte swap must name the destination register twice");
-        const EndianKind k = fn[0] == 'l' ? EndianKind::ToLe
+        const EndianKind k = fn[0] == 'l'   ? EndianKind::ToLe
                              : fn[1] == 'e' ? EndianKind::ToBe
                                             : EndianKind::Swap;
         return Endian{k, static_cast<std::uint8_t>(std::stoi(fn.substr(fn.size() - 2))), dst};
@@ -251,8 +256,8 @@ Instruction assignment(Cursor& c, Reg dst, bool w) {
         need(c, ",");
         const Reg src = need_reg(c, "exchange source");
         need(c, ")");
-        return Atomic{AtomicOp::Cmpxchg, true, fn == "cmpxchg_64" ? Size::DW : Size::W, base, src,
-                      off};
+        return Atomic{
+            AtomicOp::Cmpxchg, true, fn == "cmpxchg_64" ? Size::DW : Size::W, base, src, off};
     }
     fail("cannot parse the right-hand side '" + (fn.empty() ? c.rest() : fn) + "'");
 }
@@ -314,11 +319,16 @@ Parsed statement(Cursor& c) {
         need(c, "*");
         const MemRef m = mem_ref(c);
         AtomicOp op{};
-        if (c.accept("+=")) op = AtomicOp::Add;
-        else if (c.accept("|=")) op = AtomicOp::Or;
-        else if (c.accept("&=")) op = AtomicOp::And;
-        else if (c.accept("^=")) op = AtomicOp::Xor;
-        else fail("expected an atomic operator (+= |= &= ^=) at '" + c.rest() + "'");
+        if (c.accept("+="))
+            op = AtomicOp::Add;
+        else if (c.accept("|="))
+            op = AtomicOp::Or;
+        else if (c.accept("&="))
+            op = AtomicOp::And;
+        else if (c.accept("^="))
+            op = AtomicOp::Xor;
+        else
+            fail("expected an atomic operator (+= |= &= ^=) at '" + c.rest() + "'");
         p.insn = Atomic{op, false, m.size, m.base, need_reg(c, "atomic source"), m.off};
         return p;
     }

@@ -26,13 +26,21 @@ std::uint64_t magnitude(std::int64_t v) {
 bool ident_start(char c) {
     return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '$';
 }
-bool ident_char(char c) { return ident_start(c) || std::isdigit(static_cast<unsigned char>(c)); }
+bool ident_char(char c) {
+    return ident_start(c) || std::isdigit(static_cast<unsigned char>(c));
+}
 
 }  // namespace
 
-std::string signed_hex(std::int64_t v) { return (v < 0 ? "-" : "") + hex_digits(magnitude(v)); }
-std::string offset_hex(std::int64_t v) { return (v < 0 ? "-" : "+") + hex_digits(magnitude(v)); }
-std::string unsigned_hex(std::uint64_t v) { return hex_digits(v); }
+std::string signed_hex(std::int64_t v) {
+    return (v < 0 ? "-" : "") + hex_digits(magnitude(v));
+}
+std::string offset_hex(std::int64_t v) {
+    return (v < 0 ? "-" : "+") + hex_digits(magnitude(v));
+}
+std::string unsigned_hex(std::uint64_t v) {
+    return hex_digits(v);
+}
 std::string offset_dec(std::int64_t v) {
     return (v < 0 ? "-" : "+") + std::to_string(magnitude(v));
 }
@@ -147,7 +155,8 @@ std::optional<std::string> check_imm32(std::int64_t v, const char* what) {
 }
 
 std::optional<std::string> check_off16(std::int64_t v, const char* what) {
-    if (v < std::numeric_limits<std::int16_t>::min() || v > std::numeric_limits<std::int16_t>::max())
+    if (v < std::numeric_limits<std::int16_t>::min() ||
+        v > std::numeric_limits<std::int16_t>::max())
         return std::string(what) + " " + std::to_string(v) + " is out of range [-32768, 32767]";
     return std::nullopt;
 }

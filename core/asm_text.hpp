@@ -41,7 +41,7 @@ struct ParseError {
 
 /// A cursor over one statement. Every `accept`/`read` skips leading blanks first.
 class Cursor {
-public:
+  public:
     explicit Cursor(std::string_view s) : s_(s) {}
     /// True at the end of the statement (only blanks left).
     [[nodiscard]] bool done();
@@ -61,7 +61,7 @@ public:
     [[nodiscard]] std::string rest();
     [[nodiscard]] char peek();
 
-private:
+  private:
     void skip();
     std::string_view s_;
     std::size_t i_ = 0;

@@ -19,9 +19,13 @@ struct Bad {
     std::string why;
 };
 
-[[noreturn]] void fail(std::string why) { throw Bad{std::move(why)}; }
+[[noreturn]] void fail(std::string why) {
+    throw Bad{std::move(why)};
+}
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool starts_with(std::string_view s, std::string_view p) {
+    return s.substr(0, p.size()) == p;
+}
 
 Reg need_reg(Cursor& c, const char* what) {
     if (auto r = c.reg()) return *r;
@@ -85,9 +89,9 @@ std::optional<Size> size_from(std::string_view s) {
 
 std::optional<AluOp> alu_from(std::string_view s) {
     static const std::pair<const char*, AluOp> ops[] = {
-        {"add", AluOp::Add}, {"sub", AluOp::Sub},   {"mul", AluOp::Mul},   {"div", AluOp::Div},
+        {"add", AluOp::Add},   {"sub", AluOp::Sub}, {"mul", AluOp::Mul},   {"div", AluOp::Div},
         {"sdiv", AluOp::SDiv}, {"mod", AluOp::Mod}, {"smod", AluOp::SMod}, {"or", AluOp::Or},
-        {"and", AluOp::And}, {"xor", AluOp::Xor},   {"lsh", AluOp::Lsh},   {"rsh", AluOp::Rsh},
+        {"and", AluOp::And},   {"xor", AluOp::Xor}, {"lsh", AluOp::Lsh},   {"rsh", AluOp::Rsh},
         {"arsh", AluOp::Arsh}, {"mov", AluOp::Mov}, {"neg", AluOp::Neg},
     };
     for (const auto& [n, op] : ops)
@@ -108,9 +112,9 @@ std::optional<Cond> cond_from(std::string_view s) {
 
 std::optional<LdImmKind> ldimm_from(std::string_view s) {
     static const std::pair<const char*, LdImmKind> ks[] = {
-        {"map_by_fd", LdImmKind::MapFd},        {"map_value_by_fd", LdImmKind::MapValue},
-        {"var_addr", LdImmKind::VarAddr},       {"code_addr", LdImmKind::CodeAddr},
-        {"map_by_idx", LdImmKind::MapIdx},      {"map_value_by_idx", LdImmKind::MapIdxValue},
+        {"map_by_fd", LdImmKind::MapFd},   {"map_value_by_fd", LdImmKind::MapValue},
+        {"var_addr", LdImmKind::VarAddr},  {"code_addr", LdImmKind::CodeAddr},
+        {"map_by_idx", LdImmKind::MapIdx}, {"map_value_by_idx", LdImmKind::MapIdxValue},
     };
     for (const auto& [n, k] : ks)
         if (s == n) return k;
@@ -150,13 +154,20 @@ Atomic lock(Cursor& c) {
         op.resize(op.size() - 2);
     }
     Atomic a{AtomicOp::Add, fetch, sz, 0, 0, 0};
-    if (op == "add") a.op = AtomicOp::Add;
-    else if (op == "or") a.op = AtomicOp::Or;
-    else if (op == "and") a.op = AtomicOp::And;
-    else if (op == "xor") a.op = AtomicOp::Xor;
-    else if (op == "xchg") a.op = AtomicOp::Xchg, a.fetch = true;
-    else if (op == "cmpxchg") a.op = AtomicOp::Cmpxchg, a.fetch = true;
-    else fail("unknown atomic operation '" + op + "'");
+    if (op == "add")
+        a.op = AtomicOp::Add;
+    else if (op == "or")
+        a.op = AtomicOp::Or;
+    else if (op == "and")
+        a.op = AtomicOp::And;
+    else if (op == "xor")
+        a.op = AtomicOp::Xor;
+    else if (op == "xchg")
+        a.op = AtomicOp::Xchg, a.fetch = true;
+    else if (op == "cmpxchg")
+        a.op = AtomicOp::Cmpxchg, a.fetch = true;
+    else
+        fail("unknown atomic operation '" + op + "'");
     std::tie(a.dst, a.off) = mem(c);
     need(c, ",");
     a.src = need_reg(c, "atomic source");
@@ -210,7 +221,8 @@ Parsed statement(Cursor& c) {
             p.insn = k;
         } else {
             c.accept_word("helper");
-            if (c.at_reg()) fail("callx (call through a register) is not an instruction bpflab models");
+            if (c.at_reg())
+                fail("callx (call through a register) is not an instruction bpflab models");
             p.insn = Call{CallKind::Helper, imm32(c, "helper id"), 0};
         }
         return p;
@@ -236,7 +248,7 @@ Parsed statement(Cursor& c) {
         const std::string_view ks(k);
         if (starts_with(m, ks) && (m.substr(ks.size()) == "16" || m.substr(ks.size()) == "32" ||
                                    m.substr(ks.size()) == "64")) {
-            const EndianKind kind = ks == "le" ? EndianKind::ToLe
+            const EndianKind kind = ks == "le"   ? EndianKind::ToLe
                                     : ks == "be" ? EndianKind::ToBe
                                                  : EndianKind::Swap;
             const auto bits = static_cast<std::uint8_t>(std::stoi(m.substr(ks.size())));
@@ -248,20 +260,26 @@ Parsed statement(Cursor& c) {
         const std::string w = m.substr(5);
         std::uint8_t bits = 0;
         bool is64 = true;
-        if (w == "8" || w == "864") bits = 8;
-        else if (w == "16" || w == "1664") bits = 16;
-        else if (w == "32" || w == "3264") bits = 32;
-        else if (w == "832") bits = 8, is64 = false;
-        else if (w == "1632") bits = 16, is64 = false;
-        else fail("unknown mnemonic '" + m + "'");
+        if (w == "8" || w == "864")
+            bits = 8;
+        else if (w == "16" || w == "1664")
+            bits = 16;
+        else if (w == "32" || w == "3264")
+            bits = 32;
+        else if (w == "832")
+            bits = 8, is64 = false;
+        else if (w == "1632")
+            bits = 16, is64 = false;
+        else
+            fail("unknown mnemonic '" + m + "'");
         const Reg dst = need_reg(c, "destination");
         need(c, ",");
         p.insn = Alu{AluOp::MovSx, is64, dst, Operand{true, need_reg(c, "source"), 0}, bits};
         return p;
     }
     // Memory: ldx[s]SZ, stSZ, stxSZ, ldabsSZ, ldindSZ, ldacqSZ, strelSZ.
-    static const char* const mem_prefixes[] = {"ldxs", "ldx", "stx", "st", "ldabs", "ldind",
-                                               "ldacq", "strel"};
+    static const char* const mem_prefixes[] = {"ldxs",  "ldx",   "stx",   "st",
+                                               "ldabs", "ldind", "ldacq", "strel"};
     for (const char* pre : mem_prefixes) {
         const std::string_view ps(pre);
         if (!starts_with(m, ps)) continue;
@@ -271,15 +289,22 @@ Parsed statement(Cursor& c) {
             const Reg dst = need_reg(c, "destination");
             need(c, ",");
             auto [base, off] = mem(c);
-            if (ps == "ldacq") p.insn = Atomic{AtomicOp::LoadAcquire, false, *sz, dst, base, off};
-            else if (ps == "ldxs" && *sz == Size::DW) fail("ldxsdw is not an instruction");
-            else p.insn = Load{*sz, ps == "ldxs", dst, base, off};
+            if (ps == "ldacq")
+                p.insn = Atomic{AtomicOp::LoadAcquire, false, *sz, dst, base, off};
+            else if (ps == "ldxs" && *sz == Size::DW)
+                fail("ldxsdw is not an instruction");
+            else
+                p.insn = Load{*sz, ps == "ldxs", dst, base, off};
         } else if (ps == "st" || ps == "stx" || ps == "strel") {
             auto [base, off] = mem(c);
             need(c, ",");
-            if (ps == "st") p.insn = Store{*sz, base, off, Operand{false, 0, imm32(c, "immediate")}};
-            else if (ps == "stx") p.insn = Store{*sz, base, off, Operand{true, need_reg(c, "source"), 0}};
-            else p.insn = Atomic{AtomicOp::StoreRelease, false, *sz, base, need_reg(c, "source"), off};
+            if (ps == "st")
+                p.insn = Store{*sz, base, off, Operand{false, 0, imm32(c, "immediate")}};
+            else if (ps == "stx")
+                p.insn = Store{*sz, base, off, Operand{true, need_reg(c, "source"), 0}};
+            else
+                p.insn =
+                    Atomic{AtomicOp::StoreRelease, false, *sz, base, need_reg(c, "source"), off};
         } else {
             if (*sz == Size::DW) fail("packet loads are at most 32 bits");
             LdPacket pk{ps == "ldind", *sz, 0, 0};

@@ -45,11 +45,16 @@ const Subprogram* function_at(const Program& p, std::int64_t pc) {
 
 std::string relocation_comment(const RelocNote& n) {
     switch (n.kind) {
-        case RelocNote::Kind::Map: return "map " + n.symbol;
-        case RelocNote::Kind::MapValue: return with_addend(n.symbol, n.addend);
-        case RelocNote::Kind::Subprogram: return "call " + n.symbol;
-        case RelocNote::Kind::Kfunc: return "kfunc " + n.symbol;
-        case RelocNote::Kind::Other: return with_addend(n.symbol, n.addend);
+        case RelocNote::Kind::Map:
+            return "map " + n.symbol;
+        case RelocNote::Kind::MapValue:
+            return with_addend(n.symbol, n.addend);
+        case RelocNote::Kind::Subprogram:
+            return "call " + n.symbol;
+        case RelocNote::Kind::Kfunc:
+            return "kfunc " + n.symbol;
+        case RelocNote::Kind::Other:
+            return with_addend(n.symbol, n.addend);
     }
     return n.symbol;
 }
@@ -70,7 +75,8 @@ Listing list_program(const Program& p, Syntax syntax, bool with_source) {
         if (const RelocNote* r = p.relocation_at(pc)) {
             line.comment = relocation_comment(*r);
         } else if (const auto* c = std::get_if<Call>(&insn); c && c->kind == CallKind::Local) {
-            if (const Subprogram* f = function_at(p, jump_target(insn, pc))) line.comment = "call " + f->name;
+            if (const Subprogram* f = function_at(p, jump_target(insn, pc)))
+                line.comment = "call " + f->name;
         }
         if (const Subprogram* f = function_at(p, pc); f && (pc != 0 || f->name != p.name))
             line.function = f->name;

@@ -14,12 +14,12 @@ namespace bpflab {
 
 /// One listed instruction.
 struct ListingLine {
-    std::uint32_t index = 0;  ///< slot (pc) of the instruction
-    std::string bytes;        ///< raw bytes in hex, space-separated (16 bytes for ldimm64)
-    std::string text;         ///< print_instruction output
-    std::string comment;      ///< what a relocation or call refers to, empty when nothing
+    std::uint32_t index = 0;          ///< slot (pc) of the instruction
+    std::string bytes;                ///< raw bytes in hex, space-separated (16 bytes for ldimm64)
+    std::string text;                 ///< print_instruction output
+    std::string comment;              ///< what a relocation or call refers to, empty when nothing
     std::vector<std::string> source;  ///< C source lines starting here, as `<text>  [file:line]`
-    std::string function;     ///< name of the function starting at this slot, if one does
+    std::string function;             ///< name of the function starting at this slot, if one does
 };
 
 /// A whole program, ready to print as text or JSON.

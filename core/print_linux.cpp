@@ -5,7 +5,8 @@
 // `<sym+off>` suffix after jump targets. Where that output loses information or prints
 // `<unknown>`, this printer chooses a spelling that still round-trips (docs/asm-syntax.md):
 //  - 32-bit atomics other than plain add, and 32-bit fetch-add (which default objdump prints as
-//    a plain add): the `--mattr=+alu32` spelling, e.g. `w2 = atomic_fetch_or((u32 *)(r1 + 0x0), w2)`.
+//    a plain add): the `--mattr=+alu32` spelling, e.g. `w2 = atomic_fetch_or((u32 *)(r1 + 0x0),
+//    w2)`.
 //  - ldimm64 with src != 0: objdump prints `ld_pseudo r1, 0x2, 0x5` and drops the high word;
 //    we append it as a fourth operand when it is not zero: `ld_pseudo r1, 0x2, 0x5, 0x7`.
 //  - local calls: objdump prints `call -0x2` like a helper call; we print `call pc-0x2`.
@@ -20,14 +21,20 @@
 namespace bpflab::asm_text {
 namespace {
 
-std::string reg(Reg r, bool is32 = false) { return (is32 ? "w" : "r") + std::to_string(r); }
+std::string reg(Reg r, bool is32 = false) {
+    return (is32 ? "w" : "r") + std::to_string(r);
+}
 
 const char* size_name(Size s) {
     switch (s) {
-        case Size::B: return "8";
-        case Size::H: return "16";
-        case Size::W: return "32";
-        case Size::DW: return "64";
+        case Size::B:
+            return "8";
+        case Size::H:
+            return "16";
+        case Size::W:
+            return "32";
+        case Size::DW:
+            return "64";
     }
     return "64";
 }
@@ -47,60 +54,95 @@ std::string operand(const Operand& o, bool is32) {
 
 const char* alu_symbol(AluOp op) {
     switch (op) {
-        case AluOp::Add: return "+=";
-        case AluOp::Sub: return "-=";
-        case AluOp::Mul: return "*=";
-        case AluOp::Div: return "/=";
-        case AluOp::SDiv: return "s/=";
-        case AluOp::Mod: return "%=";
-        case AluOp::SMod: return "s%=";
-        case AluOp::Or: return "|=";
-        case AluOp::And: return "&=";
-        case AluOp::Xor: return "^=";
-        case AluOp::Lsh: return "<<=";
-        case AluOp::Rsh: return ">>=";
-        case AluOp::Arsh: return "s>>=";
+        case AluOp::Add:
+            return "+=";
+        case AluOp::Sub:
+            return "-=";
+        case AluOp::Mul:
+            return "*=";
+        case AluOp::Div:
+            return "/=";
+        case AluOp::SDiv:
+            return "s/=";
+        case AluOp::Mod:
+            return "%=";
+        case AluOp::SMod:
+            return "s%=";
+        case AluOp::Or:
+            return "|=";
+        case AluOp::And:
+            return "&=";
+        case AluOp::Xor:
+            return "^=";
+        case AluOp::Lsh:
+            return "<<=";
+        case AluOp::Rsh:
+            return ">>=";
+        case AluOp::Arsh:
+            return "s>>=";
         case AluOp::Neg:
         case AluOp::Mov:
-        case AluOp::MovSx: return "=";
+        case AluOp::MovSx:
+            return "=";
     }
     return "=";
 }
 
 const char* cond_symbol(Cond c) {
     switch (c) {
-        case Cond::Eq: return "==";
-        case Cond::Ne: return "!=";
-        case Cond::Set: return "&";
-        case Cond::Gt: return ">";
-        case Cond::Ge: return ">=";
-        case Cond::Lt: return "<";
-        case Cond::Le: return "<=";
-        case Cond::Sgt: return "s>";
-        case Cond::Sge: return "s>=";
-        case Cond::Slt: return "s<";
-        case Cond::Sle: return "s<=";
+        case Cond::Eq:
+            return "==";
+        case Cond::Ne:
+            return "!=";
+        case Cond::Set:
+            return "&";
+        case Cond::Gt:
+            return ">";
+        case Cond::Ge:
+            return ">=";
+        case Cond::Lt:
+            return "<";
+        case Cond::Le:
+            return "<=";
+        case Cond::Sgt:
+            return "s>";
+        case Cond::Sge:
+            return "s>=";
+        case Cond::Slt:
+            return "s<";
+        case Cond::Sle:
+            return "s<=";
     }
     return "==";
 }
 
 const char* atomic_name(AtomicOp op) {
     switch (op) {
-        case AtomicOp::Add: return "add";
-        case AtomicOp::Or: return "or";
-        case AtomicOp::And: return "and";
-        case AtomicOp::Xor: return "xor";
-        default: return "?";
+        case AtomicOp::Add:
+            return "add";
+        case AtomicOp::Or:
+            return "or";
+        case AtomicOp::And:
+            return "and";
+        case AtomicOp::Xor:
+            return "xor";
+        default:
+            return "?";
     }
 }
 
 const char* atomic_symbol(AtomicOp op) {
     switch (op) {
-        case AtomicOp::Add: return "+=";
-        case AtomicOp::Or: return "|=";
-        case AtomicOp::And: return "&=";
-        case AtomicOp::Xor: return "^=";
-        default: return "?=";
+        case AtomicOp::Add:
+            return "+=";
+        case AtomicOp::Or:
+            return "|=";
+        case AtomicOp::And:
+            return "&=";
+        case AtomicOp::Xor:
+            return "^=";
+        default:
+            return "?=";
     }
 }
 
@@ -118,9 +160,10 @@ std::string print_atomic(const Atomic& a) {
             return reg(a.src, w) + (w ? " = xchg32_32(" : " = xchg_64(") + at + ", " +
                    reg(a.src, w) + ")";
         case AtomicOp::Cmpxchg:
-            return reg(0, w) + (w ? " = cmpxchg32_32(" : " = cmpxchg_64(") + at + ", " +
-                   reg(0, w) + ", " + reg(a.src, w) + ")";
-        default: break;
+            return reg(0, w) + (w ? " = cmpxchg32_32(" : " = cmpxchg_64(") + at + ", " + reg(0, w) +
+                   ", " + reg(a.src, w) + ")";
+        default:
+            break;
     }
     if (a.fetch)
         return reg(a.src, w) + " = atomic_fetch_" + atomic_name(a.op) + "(" +
@@ -134,9 +177,8 @@ std::string print_atomic(const Atomic& a) {
 std::string print_ldimm(const LdImm64& l) {
     if (l.kind == LdImmKind::Imm64)
         return reg(l.dst) + " = " + signed_hex(static_cast<std::int64_t>(l.value())) + " ll";
-    std::string s = "ld_pseudo " + reg(l.dst) + ", " +
-                    unsigned_hex(static_cast<unsigned>(l.kind)) + ", " +
-                    unsigned_hex(static_cast<std::uint32_t>(l.imm));
+    std::string s = "ld_pseudo " + reg(l.dst) + ", " + unsigned_hex(static_cast<unsigned>(l.kind)) +
+                    ", " + unsigned_hex(static_cast<std::uint32_t>(l.imm));
     if (l.next_imm != 0) s += ", " + unsigned_hex(static_cast<std::uint32_t>(l.next_imm));
     return s;
 }
@@ -149,7 +191,8 @@ std::string print_linux(const Instruction& insn) {
             [](const Alu& a) -> std::string {
                 const bool w = !a.is64;
                 switch (a.op) {
-                    case AluOp::Neg: return reg(a.dst, w) + " = -" + reg(a.dst, w);
+                    case AluOp::Neg:
+                        return reg(a.dst, w) + " = -" + reg(a.dst, w);
                     case AluOp::MovSx:
                         return reg(a.dst, w) + " = (s" + std::to_string(a.sx_bits) + ")" +
                                reg(a.src.reg, w);
@@ -190,8 +233,10 @@ std::string print_linux(const Instruction& insn) {
             },
             [](const Call& c) -> std::string {
                 switch (c.kind) {
-                    case CallKind::Helper: return "call " + signed_hex(c.imm);
-                    case CallKind::Local: return "call pc" + offset_hex(c.imm);
+                    case CallKind::Helper:
+                        return "call " + signed_hex(c.imm);
+                    case CallKind::Local:
+                        return "call pc" + offset_hex(c.imm);
                     case CallKind::Kfunc: {
                         std::string s = "call kfunc " + signed_hex(c.imm);
                         if (c.off != 0) s += ", " + signed_hex(c.off);

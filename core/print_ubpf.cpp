@@ -17,14 +17,20 @@
 namespace bpflab::asm_text {
 namespace {
 
-std::string reg(Reg r) { return "r" + std::to_string(r); }
+std::string reg(Reg r) {
+    return "r" + std::to_string(r);
+}
 
 const char* size_suffix(Size s) {
     switch (s) {
-        case Size::B: return "b";
-        case Size::H: return "h";
-        case Size::W: return "w";
-        case Size::DW: return "dw";
+        case Size::B:
+            return "b";
+        case Size::H:
+            return "h";
+        case Size::W:
+            return "w";
+        case Size::DW:
+            return "dw";
     }
     return "dw";
 }
@@ -43,70 +49,119 @@ std::string mem(Reg base, std::int16_t off) {
 
 const char* alu_name(AluOp op) {
     switch (op) {
-        case AluOp::Add: return "add";
-        case AluOp::Sub: return "sub";
-        case AluOp::Mul: return "mul";
-        case AluOp::Div: return "div";
-        case AluOp::SDiv: return "sdiv";
-        case AluOp::Mod: return "mod";
-        case AluOp::SMod: return "smod";
-        case AluOp::Or: return "or";
-        case AluOp::And: return "and";
-        case AluOp::Xor: return "xor";
-        case AluOp::Lsh: return "lsh";
-        case AluOp::Rsh: return "rsh";
-        case AluOp::Arsh: return "arsh";
-        case AluOp::Neg: return "neg";
-        case AluOp::Mov: return "mov";
-        case AluOp::MovSx: return "movsx";
+        case AluOp::Add:
+            return "add";
+        case AluOp::Sub:
+            return "sub";
+        case AluOp::Mul:
+            return "mul";
+        case AluOp::Div:
+            return "div";
+        case AluOp::SDiv:
+            return "sdiv";
+        case AluOp::Mod:
+            return "mod";
+        case AluOp::SMod:
+            return "smod";
+        case AluOp::Or:
+            return "or";
+        case AluOp::And:
+            return "and";
+        case AluOp::Xor:
+            return "xor";
+        case AluOp::Lsh:
+            return "lsh";
+        case AluOp::Rsh:
+            return "rsh";
+        case AluOp::Arsh:
+            return "arsh";
+        case AluOp::Neg:
+            return "neg";
+        case AluOp::Mov:
+            return "mov";
+        case AluOp::MovSx:
+            return "movsx";
     }
     return "?";
 }
 
 const char* cond_name(Cond c) {
     switch (c) {
-        case Cond::Eq: return "jeq";
-        case Cond::Ne: return "jne";
-        case Cond::Set: return "jset";
-        case Cond::Gt: return "jgt";
-        case Cond::Ge: return "jge";
-        case Cond::Lt: return "jlt";
-        case Cond::Le: return "jle";
-        case Cond::Sgt: return "jsgt";
-        case Cond::Sge: return "jsge";
-        case Cond::Slt: return "jslt";
-        case Cond::Sle: return "jsle";
+        case Cond::Eq:
+            return "jeq";
+        case Cond::Ne:
+            return "jne";
+        case Cond::Set:
+            return "jset";
+        case Cond::Gt:
+            return "jgt";
+        case Cond::Ge:
+            return "jge";
+        case Cond::Lt:
+            return "jlt";
+        case Cond::Le:
+            return "jle";
+        case Cond::Sgt:
+            return "jsgt";
+        case Cond::Sge:
+            return "jsge";
+        case Cond::Slt:
+            return "jslt";
+        case Cond::Sle:
+            return "jsle";
     }
     return "?";
 }
 
 const char* ldimm_name(LdImmKind k) {
     switch (k) {
-        case LdImmKind::Imm64: return "imm64";
-        case LdImmKind::MapFd: return "map_by_fd";
-        case LdImmKind::MapValue: return "map_value_by_fd";
-        case LdImmKind::VarAddr: return "var_addr";
-        case LdImmKind::CodeAddr: return "code_addr";
-        case LdImmKind::MapIdx: return "map_by_idx";
-        case LdImmKind::MapIdxValue: return "map_value_by_idx";
+        case LdImmKind::Imm64:
+            return "imm64";
+        case LdImmKind::MapFd:
+            return "map_by_fd";
+        case LdImmKind::MapValue:
+            return "map_value_by_fd";
+        case LdImmKind::VarAddr:
+            return "var_addr";
+        case LdImmKind::CodeAddr:
+            return "code_addr";
+        case LdImmKind::MapIdx:
+            return "map_by_idx";
+        case LdImmKind::MapIdxValue:
+            return "map_value_by_idx";
     }
     return "?";
 }
 
 std::string print_atomic(const Atomic& a) {
     const std::string sfx = size_suffix(a.size);
-    if (a.op == AtomicOp::LoadAcquire) return "ldacq" + sfx + " " + reg(a.dst) + ", " + mem(a.src, a.off);
-    if (a.op == AtomicOp::StoreRelease) return "strel" + sfx + " " + mem(a.dst, a.off) + ", " + reg(a.src);
+    if (a.op == AtomicOp::LoadAcquire)
+        return "ldacq" + sfx + " " + reg(a.dst) + ", " + mem(a.src, a.off);
+    if (a.op == AtomicOp::StoreRelease)
+        return "strel" + sfx + " " + mem(a.dst, a.off) + ", " + reg(a.src);
     const std::string w = a.size == Size::W ? "32" : "";
     std::string op;
     switch (a.op) {
-        case AtomicOp::Xchg: op = "xchg"; break;
-        case AtomicOp::Cmpxchg: op = "cmpxchg"; break;
-        case AtomicOp::Add: op = a.fetch ? "fetch add" : "add"; break;
-        case AtomicOp::Or: op = a.fetch ? "fetch or" : "or"; break;
-        case AtomicOp::And: op = a.fetch ? "fetch and" : "and"; break;
-        case AtomicOp::Xor: op = a.fetch ? "fetch xor" : "xor"; break;
-        default: break;
+        case AtomicOp::Xchg:
+            op = "xchg";
+            break;
+        case AtomicOp::Cmpxchg:
+            op = "cmpxchg";
+            break;
+        case AtomicOp::Add:
+            op = a.fetch ? "fetch add" : "add";
+            break;
+        case AtomicOp::Or:
+            op = a.fetch ? "fetch or" : "or";
+            break;
+        case AtomicOp::And:
+            op = a.fetch ? "fetch and" : "and";
+            break;
+        case AtomicOp::Xor:
+            op = a.fetch ? "fetch xor" : "xor";
+            break;
+        default:
+            break;
     }
     return "lock " + op + w + " " + mem(a.dst, a.off) + ", " + reg(a.src);
 }
@@ -154,8 +209,7 @@ std::string print_ubpf(const Instruction& insn) {
             [](const LdImm64& l) -> std::string {
                 if (l.kind == LdImmKind::Imm64)
                     return "lddw " + reg(l.dst) + ", " + unsigned_hex(l.value());
-                std::string s = "lddw " + reg(l.dst) + ", " + ldimm_name(l.kind) + "(" +
-                                imm(l.imm);
+                std::string s = "lddw " + reg(l.dst) + ", " + ldimm_name(l.kind) + "(" + imm(l.imm);
                 if (l.kind != LdImmKind::MapFd && l.kind != LdImmKind::MapIdx)
                     s += ", " + imm(l.next_imm);
                 return s + ")";
@@ -168,8 +222,10 @@ std::string print_ubpf(const Instruction& insn) {
             },
             [](const Call& c) -> std::string {
                 switch (c.kind) {
-                    case CallKind::Helper: return "call " + imm(c.imm);
-                    case CallKind::Local: return "call local " + offset_dec(c.imm);
+                    case CallKind::Helper:
+                        return "call " + imm(c.imm);
+                    case CallKind::Local:
+                        return "call local " + offset_dec(c.imm);
                     case CallKind::Kfunc: {
                         std::string s = "call runtime " + imm(c.imm);
                         if (c.off != 0) s += ", " + std::to_string(c.off);

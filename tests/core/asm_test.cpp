@@ -29,9 +29,9 @@ std::vector<Instruction> all_forms() {
     const unsigned regs[] = {0, 1, 9, 10};
     const unsigned srcs[] = {0, 1, 2, 9, 10};  // 2: kfunc calls
     const std::int16_t offs[] = {0, 1, 8, 16, 32, -1, 0x7fff, -0x8000};
-    const std::int32_t imms[] = {0,    1,    16,    32,    64,         -1,         0x7fffffff,
-                                 INT32_MIN, 0x40, 0x41, 0x50, 0x51,     0xa0,       0xa1,
-                                 0xe1, 0xf1, 0x100, 0x110, 0x10002,    -0x10000};
+    const std::int32_t imms[] = {0,         1,    16,    32,    64,      -1,      0x7fffffff,
+                                 INT32_MIN, 0x40, 0x41,  0x50,  0x51,    0xa0,    0xa1,
+                                 0xe1,      0xf1, 0x100, 0x110, 0x10002, -0x10000};
     std::vector<Instruction> out;
     for (int opc = 0; opc < 256; ++opc) {
         if (opc == 0x18) continue;  // ldimm64: below
@@ -39,7 +39,8 @@ std::vector<Instruction> all_forms() {
             for (unsigned src : srcs)
                 for (auto off : offs)
                     for (auto imm : imms) {
-                        const RawInsn s[1] = {raw(static_cast<std::uint8_t>(opc), dst, src, off, imm)};
+                        const RawInsn s[1] = {
+                            raw(static_cast<std::uint8_t>(opc), dst, src, off, imm)};
                         auto d = decode_one(s, 0);
                         if (d) out.push_back(*d);
                     }
@@ -72,9 +73,9 @@ void check_round_trip(Syntax syn) {
         const bool ok = back && back->size() == 1 && bytes_of((*back)[0]) == bytes_of(insn);
         if (!ok && ++failures <= 10) {
             const auto enc = bytes_of(insn);
-            MESSAGE("round trip failed for '" << text << "' (opcode "
-                                              << static_cast<int>(enc[0].opcode) << "): "
-                                              << (back ? "different bytes" : back.error().to_string()));
+            MESSAGE("round trip failed for '"
+                    << text << "' (opcode " << static_cast<int>(enc[0].opcode)
+                    << "): " << (back ? "different bytes" : back.error().to_string()));
         }
     }
     CHECK(failures == 0);
@@ -97,56 +98,63 @@ std::string assemble_error(std::string_view text, std::optional<Syntax> syn) {
 TEST_CASE("the enumerated forms cover every kind, operation and special encoding") {
     std::set<std::string> seen;
     for (const auto& insn : all_forms()) {
-        std::visit(Overloaded{
-                       [&](const Alu& a) {
-                           seen.insert("alu" + std::to_string(static_cast<int>(a.op)) +
-                                       (a.is64 ? "/64" : "/32") + (a.src.is_reg ? "x" : "k") +
-                                       (a.op == AluOp::MovSx ? std::to_string(a.sx_bits) : ""));
-                       },
-                       [&](const Endian& e) {
-                           seen.insert("end" + std::to_string(static_cast<int>(e.kind)) + "/" +
-                                       std::to_string(e.bits));
-                       },
-                       [&](const Jmp& j) {
-                           seen.insert("jmp" + std::to_string(static_cast<int>(j.cond)) +
-                                       (j.is32 ? "/32" : "/64") + (j.src.is_reg ? "x" : "k"));
-                       },
-                       [&](const Ja& j) { seen.insert(j.is32 ? "gotol" : "goto"); },
-                       [&](const Load& l) {
-                           seen.insert("ldx" + std::to_string(bytes(l.size)) + (l.sign_ext ? "s" : ""));
-                       },
-                       [&](const Store& st) {
-                           seen.insert("st" + std::to_string(bytes(st.size)) + (st.src.is_reg ? "x" : "k"));
-                       },
-                       [&](const Atomic& a) {
-                           seen.insert("atomic" + std::to_string(static_cast<int>(a.op)) +
-                                       (a.fetch ? "f" : "") + "/" + std::to_string(bytes(a.size)));
-                       },
-                       [&](const LdImm64& l) {
-                           seen.insert("lddw" + std::to_string(static_cast<int>(l.kind)));
-                       },
-                       [&](const LdPacket& pk) {
-                           seen.insert(std::string(pk.indirect ? "ind" : "abs") +
-                                       std::to_string(bytes(pk.size)));
-                       },
-                       [&](const Call& c) { seen.insert("call" + std::to_string(static_cast<int>(c.kind))); },
-                       [&](const Exit&) { seen.insert("exit"); },
-                       [&](const MayGoto&) { seen.insert("may_goto"); },
-                       [&](const Gotox&) { seen.insert("gotox"); },
-                       [&](const AddrSpaceCast&) { seen.insert("addr_space_cast"); },
-                   },
-                   insn);
+        std::visit(
+            Overloaded{
+                [&](const Alu& a) {
+                    seen.insert("alu" + std::to_string(static_cast<int>(a.op)) +
+                                (a.is64 ? "/64" : "/32") + (a.src.is_reg ? "x" : "k") +
+                                (a.op == AluOp::MovSx ? std::to_string(a.sx_bits) : ""));
+                },
+                [&](const Endian& e) {
+                    seen.insert("end" + std::to_string(static_cast<int>(e.kind)) + "/" +
+                                std::to_string(e.bits));
+                },
+                [&](const Jmp& j) {
+                    seen.insert("jmp" + std::to_string(static_cast<int>(j.cond)) +
+                                (j.is32 ? "/32" : "/64") + (j.src.is_reg ? "x" : "k"));
+                },
+                [&](const Ja& j) { seen.insert(j.is32 ? "gotol" : "goto"); },
+                [&](const Load& l) {
+                    seen.insert("ldx" + std::to_string(bytes(l.size)) + (l.sign_ext ? "s" : ""));
+                },
+                [&](const Store& st) {
+                    seen.insert("st" + std::to_string(bytes(st.size)) +
+                                (st.src.is_reg ? "x" : "k"));
+                },
+                [&](const Atomic& a) {
+                    seen.insert("atomic" + std::to_string(static_cast<int>(a.op)) +
+                                (a.fetch ? "f" : "") + "/" + std::to_string(bytes(a.size)));
+                },
+                [&](const LdImm64& l) {
+                    seen.insert("lddw" + std::to_string(static_cast<int>(l.kind)));
+                },
+                [&](const LdPacket& pk) {
+                    seen.insert(std::string(pk.indirect ? "ind" : "abs") +
+                                std::to_string(bytes(pk.size)));
+                },
+                [&](const Call& c) {
+                    seen.insert("call" + std::to_string(static_cast<int>(c.kind)));
+                },
+                [&](const Exit&) { seen.insert("exit"); },
+                [&](const MayGoto&) { seen.insert("may_goto"); },
+                [&](const Gotox&) { seen.insert("gotox"); },
+                [&](const AddrSpaceCast&) { seen.insert("addr_space_cast"); },
+            },
+            insn);
     }
-    // 14 binary ALU ops (mov included) x 2 widths x 2 sources + neg x 2 + movsx (8, 16 at both widths, 32 at 64).
+    // 14 binary ALU ops (mov included) x 2 widths x 2 sources + neg x 2 + movsx (8, 16 at both
+    // widths, 32 at 64).
     int alu = 0;
     for (const auto& s : seen) alu += s.rfind("alu", 0) == 0;
     CHECK(alu == 14 * 4 + 2 + 5);
-    for (const char* k : {"end0/16", "end0/32", "end0/64", "end1/16", "end1/64", "end2/32", "goto",
-                          "gotol", "ldx1s", "ldx4s", "ldx8", "st8k", "st1x", "atomic0f/4",
-                          "atomic3/8", "atomic4f/4", "atomic5f/8", "atomic6/1", "atomic7/8",
-                          "lddw0", "lddw1", "lddw2", "lddw3", "lddw4", "lddw5", "lddw6", "abs1",
-                          "ind4", "call0", "call1", "call2", "exit", "may_goto", "gotox",
-                          "addr_space_cast", "jmp2/32k", "jmp10/64x"})
+    for (const char* k : {"end0/16",    "end0/32",    "end0/64",   "end1/16",    "end1/64",
+                          "end2/32",    "goto",       "gotol",     "ldx1s",      "ldx4s",
+                          "ldx8",       "st8k",       "st1x",      "atomic0f/4", "atomic3/8",
+                          "atomic4f/4", "atomic5f/8", "atomic6/1", "atomic7/8",  "lddw0",
+                          "lddw1",      "lddw2",      "lddw3",     "lddw4",      "lddw5",
+                          "lddw6",      "abs1",       "ind4",      "call0",      "call1",
+                          "call2",      "exit",       "may_goto",  "gotox",      "addr_space_cast",
+                          "jmp2/32k",   "jmp10/64x"})
         CHECK_MESSAGE(seen.count(k) == 1, "missing form " << std::string(k));
     int jumps = 0;
     for (const auto& s : seen) jumps += s.rfind("jmp", 0) == 0;
@@ -202,13 +210,13 @@ TEST_CASE("linux syntax: hand-written program with labels and decimal numbers") 
     const auto slots = assemble_ok(text, std::nullopt);
     REQUIRE(slots.size() == 14);
     CHECK(slots[2].opcode == 0x3d);
-    CHECK(slots[2].off == 4);     // to `done` at slot 7
+    CHECK(slots[2].off == 4);  // to `done` at slot 7
     CHECK(slots[6].opcode == 0x05);
-    CHECK(slots[6].off == -5);    // back to `loop` at slot 2
+    CHECK(slots[6].off == -5);  // back to `loop` at slot 2
     CHECK(slots[7].imm == 0x55667788);
     CHECK(slots[8].imm == 0x11223344);
-    CHECK(slots[10].src == 1);    // local call
-    CHECK(slots[10].imm == 1);    // to `sub` at slot 12
+    CHECK(slots[10].src == 1);  // local call
+    CHECK(slots[10].imm == 1);  // to `sub` at slot 12
     CHECK(detect_syntax(text) == Syntax::Linux);
 }
 
@@ -244,24 +252,31 @@ TEST_CASE("ubpf syntax: bpf_conformance style program with labels") {
     CHECK(slots[5].opcode == 0xc3);
     CHECK(slots[5].imm == 0xe1);
     CHECK(slots[7].opcode == 0x66);
-    CHECK(slots[7].off == 4);      // to `out` at slot 12
-    CHECK(slots[10].imm == 4);     // call local fn at slot 15
-    CHECK(slots[11].off == 2);     // implicit `exit` label: the first exit, at slot 14
+    CHECK(slots[7].off == 4);   // to `out` at slot 12
+    CHECK(slots[10].imm == 4);  // call local fn at slot 15
+    CHECK(slots[11].off == 2);  // implicit `exit` label: the first exit, at slot 14
     CHECK(slots[15].off == 16);
     CHECK(slots[16].opcode == 0x91);
 }
 
 TEST_CASE("assembler errors name the file, the line and the reason") {
-    CHECK(assemble_error("r0 = 1\nfrob r1, r2\n", Syntax::Linux).find("bad.s: line 2: unknown mnemonic 'frob'") == 0);
-    CHECK(assemble_error("mov r11, 1\n", Syntax::Ubpf).find("line 1: bad register") != std::string::npos);
+    CHECK(assemble_error("r0 = 1\nfrob r1, r2\n", Syntax::Linux)
+              .find("bad.s: line 2: unknown mnemonic 'frob'") == 0);
+    CHECK(assemble_error("mov r11, 1\n", Syntax::Ubpf).find("line 1: bad register") !=
+          std::string::npos);
     CHECK(assemble_error("r12 = 1\n", Syntax::Linux).find("line 1:") != std::string::npos);
-    CHECK(assemble_error("goto nowhere\nexit\n", Syntax::Linux).find("line 1: undefined label 'nowhere'") != std::string::npos);
+    CHECK(assemble_error("goto nowhere\nexit\n", Syntax::Linux)
+              .find("line 1: undefined label 'nowhere'") != std::string::npos);
     CHECK(assemble_error("ja +40000\n", Syntax::Ubpf).find("out of range") != std::string::npos);
-    CHECK(assemble_error("r1 = *(u32 *)(r2 + 70000)\n", Syntax::Linux).find("out of range") != std::string::npos);
-    CHECK(assemble_error("x:\nx:\nexit\n", Syntax::Linux).find("line 2: label 'x' is defined twice") != std::string::npos);
-    CHECK(assemble_error("mov r0, 0x100000000\n", Syntax::Ubpf).find("does not fit in 32 bits") != std::string::npos);
+    CHECK(assemble_error("r1 = *(u32 *)(r2 + 70000)\n", Syntax::Linux).find("out of range") !=
+          std::string::npos);
+    CHECK(assemble_error("x:\nx:\nexit\n", Syntax::Linux)
+              .find("line 2: label 'x' is defined twice") != std::string::npos);
+    CHECK(assemble_error("mov r0, 0x100000000\n", Syntax::Ubpf).find("does not fit in 32 bits") !=
+          std::string::npos);
     CHECK(assemble_error("call %r2\n", Syntax::Ubpf).find("callx") != std::string::npos);
-    CHECK(assemble_error("r0 = 1 extra\n", Syntax::Linux).find("unexpected text") != std::string::npos);
+    CHECK(assemble_error("r0 = 1 extra\n", Syntax::Linux).find("unexpected text") !=
+          std::string::npos);
 }
 
 TEST_CASE("syntax names and detection") {

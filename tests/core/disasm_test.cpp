@@ -15,7 +15,8 @@ Program sample() {
         exit
     fn: r0 = 0
         exit
-    )", Syntax::Linux, "sample.s");
+    )",
+                          Syntax::Linux, "sample.s");
     REQUIRE(insns);
     (*insns)[0] = LdImm64{LdImmKind::MapFd, 1, 0, 0};
     (*insns)[1] = LdImm64{LdImmKind::MapValue, 2, 0, 8};

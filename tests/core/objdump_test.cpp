@@ -90,25 +90,27 @@ std::string reference(const Instruction& insn, const std::string& plain, const s
 // with objdump's `ref` as far as objdump keeps the information.
 enum class Match { Exact, Divergent };
 Match expected_match(const Instruction& insn) {
-    return std::visit(
-        Overloaded{
-            [](const Call& c) { return c.kind == CallKind::Helper ? Match::Exact : Match::Divergent; },
-            [](const LdImm64& l) {
-                return l.kind != LdImmKind::Imm64 && l.next_imm != 0 ? Match::Divergent
-                                                                       : Match::Exact;
-            },
-            [](const LdPacket& p) {
-                return p.indirect && p.imm != 0 ? Match::Divergent : Match::Exact;
-            },
-            [](const Gotox&) { return Match::Divergent; },
-            [](const Atomic& a) {
-                return a.op == AtomicOp::LoadAcquire || a.op == AtomicOp::StoreRelease
-                           ? Match::Divergent
-                           : Match::Exact;
-            },
-            [](const auto&) { return Match::Exact; },
-        },
-        insn);
+    return std::visit(Overloaded{
+                          [](const Call& c) {
+                              return c.kind == CallKind::Helper ? Match::Exact : Match::Divergent;
+                          },
+                          [](const LdImm64& l) {
+                              return l.kind != LdImmKind::Imm64 && l.next_imm != 0
+                                         ? Match::Divergent
+                                         : Match::Exact;
+                          },
+                          [](const LdPacket& p) {
+                              return p.indirect && p.imm != 0 ? Match::Divergent : Match::Exact;
+                          },
+                          [](const Gotox&) { return Match::Divergent; },
+                          [](const Atomic& a) {
+                              return a.op == AtomicOp::LoadAcquire || a.op == AtomicOp::StoreRelease
+                                         ? Match::Divergent
+                                         : Match::Exact;
+                          },
+                          [](const auto&) { return Match::Exact; },
+                      },
+                      insn);
 }
 
 // For a divergent form: objdump's text must still be the same kind of instruction.
@@ -116,10 +118,11 @@ bool same_kind(const Instruction& insn, const std::string& ours, const std::stri
     return std::visit(
         Overloaded{
             [&](const Call&) { return ref.rfind("call ", 0) == 0; },
-            [&](const LdImm64&) {
-                return ref.rfind("ld_pseudo", 0) == 0 || ref.ends_with(" ll");
+            [&](const LdImm64&) { return ref.rfind("ld_pseudo", 0) == 0 || ref.ends_with(" ll"); },
+            [&](const LdPacket&) {
+                return ref.find("skb[") != std::string::npos &&
+                       ours.find("skb[") != std::string::npos;
             },
-            [&](const LdPacket&) { return ref.find("skb[") != std::string::npos && ours.find("skb[") != std::string::npos; },
             [&](const Atomic&) {
                 // LLVM 19 predates load-acquire/store-release; it misreads some of them as an
                 // atomic add (its add decoders ignore the imm bits above the operation).
@@ -145,9 +148,9 @@ std::vector<RawInsn> sample_slots() {
     const unsigned regs[] = {0, 1, 10};
     const unsigned srcs[] = {0, 1, 2, 10};  // 2: kfunc calls
     const std::int16_t offs[] = {0, 1, 8, 16, 32, -1, 0x7fff, -0x8000};
-    const std::int32_t imms[] = {0,    1,    16,   32,   64,   -1,   0x7fffffff, INT32_MIN,
-                                 0x40, 0x41, 0x50, 0x51, 0xa0, 0xa1, 0xe1,       0xf1,
-                                 0x100, 0x110, 0x10002};
+    const std::int32_t imms[] = {0,         1,    16,    32,    64,     -1,   0x7fffffff,
+                                 INT32_MIN, 0x40, 0x41,  0x50,  0x51,   0xa0, 0xa1,
+                                 0xe1,      0xf1, 0x100, 0x110, 0x10002};
     std::vector<RawInsn> out;
     for (int opc = 0; opc < 256; ++opc) {
         if (opc == 0x18) continue;
@@ -155,7 +158,8 @@ std::vector<RawInsn> sample_slots() {
             for (unsigned src : srcs)
                 for (auto off : offs)
                     for (auto imm : imms) {
-                        const RawInsn s[1] = {raw(static_cast<std::uint8_t>(opc), dst, src, off, imm)};
+                        const RawInsn s[1] = {
+                            raw(static_cast<std::uint8_t>(opc), dst, src, off, imm)};
                         if (decode_one(s, 0)) out.push_back(s[0]);
                     }
     }
@@ -198,7 +202,8 @@ void compare(const Instruction& insn, const std::string& plain, const std::strin
         ok = same_kind(insn, ours, ref);
         ++t.divergent;
     }
-    if (!ok && ++t.failures <= 20) MESSAGE(where << ": ours '" << ours << "' objdump '" << ref << "'");
+    if (!ok && ++t.failures <= 20)
+        MESSAGE(where << ": ours '" << ours << "' objdump '" << ref << "'");
 }
 
 }  // namespace
@@ -211,7 +216,8 @@ TEST_CASE("linux text equals llvm-objdump-19 for every instruction form") {
     const auto slots = sample_slots();
     const auto code = decode(slots);
     REQUIRE(code);
-    const fs::path dir = fs::temp_directory_path() / ("bpflab_objdump_" + std::to_string(::getpid()));
+    const fs::path dir =
+        fs::temp_directory_path() / ("bpflab_objdump_" + std::to_string(::getpid()));
     fs::create_directories(dir);
     {
         std::ofstream s(dir / "forms.s");
@@ -220,7 +226,8 @@ TEST_CASE("linux text equals llvm-objdump-19 for every instruction form") {
     }
     const std::string obj = (dir / "forms.o").string();
     REQUIRE(std::system(("llvm-mc-19 -triple bpfel -filetype=obj " + (dir / "forms.s").string() +
-                         " -o " + obj).c_str()) == 0);
+                         " -o " + obj)
+                            .c_str()) == 0);
     const Dump plain = parse_objdump(run("llvm-objdump-19 -d " + obj));
     const Dump alu32 = parse_objdump(run("llvm-objdump-19 -d --mattr=+alu32 " + obj));
     fs::remove_all(dir);
