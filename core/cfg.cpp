@@ -219,14 +219,19 @@ class FunctionBuilder {
             l.head = head;
             l.back_edges.push_back(src);
         }
+        // Natural loop bodies: blocks reaching a back-edge source without passing the head.
+        // `stamp` marks membership per loop so the work is linear in the sizes of the bodies.
+        constexpr std::size_t kUnmarked = static_cast<std::size_t>(-1);
+        std::vector<std::size_t> stamp(f_.blocks.size(), kUnmarked);
         for (auto& [head, l] : by_head) {
-            // Natural loop body: blocks reaching a back-edge source without passing the head.
-            std::vector<bool> in(f_.blocks.size(), false);
-            in[head] = true;
+            const std::size_t id = f_.loops.size();
+            stamp[head] = id;
+            l.blocks.push_back(head);
             std::vector<std::size_t> todo;
             for (std::size_t s : l.back_edges)
-                if (!in[s]) {
-                    in[s] = true;
+                if (stamp[s] != id) {
+                    stamp[s] = id;
+                    l.blocks.push_back(s);
                     todo.push_back(s);
                 }
             while (!todo.empty()) {
@@ -234,30 +239,28 @@ class FunctionBuilder {
                 todo.pop_back();
                 for (auto [it, end] = boost::in_edges(v, f_.graph); it != end; ++it) {
                     const std::size_t u = boost::source(*it, f_.graph);
-                    if (!in[u] && f_.blocks[u].reachable) {
-                        in[u] = true;
+                    if (stamp[u] != id && f_.blocks[u].reachable) {
+                        stamp[u] = id;
+                        l.blocks.push_back(u);
                         todo.push_back(u);
                     }
                 }
             }
-            for (std::size_t v = 0; v < in.size(); ++v)
-                if (in[v]) l.blocks.push_back(v);
+            std::sort(l.blocks.begin(), l.blocks.end());
             f_.loops.push_back(std::move(l));
         }
-        // Outer loops first; a loop's parent is the smallest other loop containing its head.
+        // Natural loops with distinct heads are disjoint or strictly nested, so outer loops are
+        // larger: visiting loops by decreasing size, the innermost loop recorded so far for a
+        // head is its parent.
         std::stable_sort(f_.loops.begin(), f_.loops.end(), [](const Loop& a, const Loop& b) {
             return a.blocks.size() > b.blocks.size();
         });
+        std::vector<std::int64_t> innermost(f_.blocks.size(), -1);
         for (std::size_t i = 0; i < f_.loops.size(); ++i) {
             Loop& l = f_.loops[i];
-            for (std::size_t j = i; j-- > 0;) {
-                const auto& outer = f_.loops[j].blocks;
-                if (std::binary_search(outer.begin(), outer.end(), l.head)) {
-                    l.parent = static_cast<std::int64_t>(j);
-                    l.depth = f_.loops[j].depth + 1;
-                    break;
-                }
-            }
+            l.parent = innermost[l.head];
+            if (l.parent >= 0) l.depth = f_.loops[static_cast<std::size_t>(l.parent)].depth + 1;
+            for (std::size_t b : l.blocks) innermost[b] = static_cast<std::int64_t>(i);
         }
     }
 
@@ -304,19 +307,23 @@ void build_call_graph(const Code& code, ProgramCfg& prog) {
     CallGraph cg(n);
     for (const auto& c : prog.calls) boost::add_edge(c.caller, c.callee, cg);
     // Functions called from the entry, following only calls in reachable blocks.
+    std::vector<std::vector<std::size_t>> live_callees(n);
+    for (const auto& c : prog.calls) {
+        const FunctionCfg& f = prog.functions[c.caller];
+        const auto b = f.block_of(c.pc);
+        if (b >= 0 && f.blocks[static_cast<std::size_t>(b)].reachable)
+            live_callees[c.caller].push_back(c.callee);
+    }
     std::vector<std::size_t> todo{0};
     prog.functions[0].called = true;
     while (!todo.empty()) {
         const std::size_t fi = todo.back();
         todo.pop_back();
-        const FunctionCfg& f = prog.functions[fi];
-        for (const auto& c : prog.calls) {
-            if (c.caller != fi || prog.functions[c.callee].called) continue;
-            const auto b = f.block_of(c.pc);
-            if (b < 0 || !f.blocks[static_cast<std::size_t>(b)].reachable) continue;
-            prog.functions[c.callee].called = true;
-            todo.push_back(c.callee);
-        }
+        for (std::size_t callee : live_callees[fi])
+            if (!prog.functions[callee].called) {
+                prog.functions[callee].called = true;
+                todo.push_back(callee);
+            }
     }
     std::vector<int> comp(n);
     const int count = boost::strong_components(
