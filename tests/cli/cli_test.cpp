@@ -199,7 +199,8 @@ TEST_CASE("asm -> bin -> disasm (both syntaxes) -> asm reproduces the bytes") {
                         "'");
         REQUIRE(d.code == 0);
         std::string text;
-        for (const auto& insn : nlohmann::json::parse(d.out)["programs"][0]["instructions"])
+        const auto listing = nlohmann::json::parse(d.out);
+        for (const auto& insn : listing["programs"][0]["instructions"])
             text += insn["text"].get<std::string>() + "\n";
         const fs::path again = scratch() / (std::string("again_") + syntax + ".s");
         write(again, text);
