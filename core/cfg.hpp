@@ -64,7 +64,7 @@ struct FunctionCfg {
     bool irreducible = false;  ///< a back edge whose target does not dominate its source
     Wto wto;                   ///< over block ids, from block 0; unreachable blocks absent
     std::vector<std::uint32_t> unreachable;  ///< pcs not reachable from the function entry
-    bool called = false;  ///< reachable by calls from the program entry (or is it)
+    bool called = false;  ///< reachable by calls from the program entry (true for the entry)
 
     /// The block containing `pc`, or -1 when `pc` is outside the function or an lddw tail.
     [[nodiscard]] std::int64_t block_of(std::uint32_t pc) const;
