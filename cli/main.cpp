@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     cli::register_disasm(app, exit_code);
     cli::register_asm(app, exit_code);
     cli::register_cfg(app, exit_code);
+    cli::register_run(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

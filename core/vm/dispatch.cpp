@@ -204,6 +204,9 @@ L_CallHelper : {
         op = ops;
         mem_->reset_frame(0);
         std::fill(spills_.begin(), spills_.begin() + kStackSize / 8, Tag{});
+        // The new program starts like an entry: r1 = the context, r10 = the frame.
+        regs_[1] = reinterpret_cast<std::uintptr_t>(mem_->context());
+        tags_[1] = mem_->context_tag();
         init_ = static_cast<std::uint16_t>((1u << 1) | (1u << 10));
         BPFLAB_DISPATCH();
     }
