@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "core/vm/interp.hpp"
@@ -103,6 +104,8 @@ public:
     std::vector<Frame> frames_;
     std::vector<Tag> spills_;  ///< provenance of each 8-byte stack slot, all frames
     AddressSpace* mem_ = nullptr;
+    std::unique_ptr<AddressSpace> space_;       ///< kept across runs
+    const ProgramTypeInfo* space_type_ = nullptr;
     const RunInput* input_ = nullptr;
     const RunOptions* options_ = nullptr;
     RunResult* result_ = nullptr;

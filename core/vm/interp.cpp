@@ -260,7 +260,15 @@ RunResult Engine::run(std::size_t program, const RunInput& input, const RunOptio
     RunResult result;
     const Program& prog = object_.programs.at(program);
     const ProgramTypeInfo* type = program_type_info(prog.prog_type);
-    AddressSpace mem(maps_, input.memory_in_r1 ? nullptr : type);
+    // The address space is reused across runs of the same program type: a run resets frame 0
+    // and installs its input, so repeated runs cost no allocation.
+    const ProgramTypeInfo* space_type = input.memory_in_r1 ? nullptr : type;
+    if (!space_ || space_type_ != space_type) {
+        space_ = std::make_unique<AddressSpace>(maps_, space_type);
+        space_type_ = space_type;
+    }
+    AddressSpace& mem = *space_;
+    mem.reset_frame(0);
     mem_ = &mem;
     input_ = &input;
     options_ = &options;
@@ -271,7 +279,8 @@ RunResult Engine::run(std::size_t program, const RunInput& input, const RunOptio
     pending_tail_call_ = -1;
     tail_calls_ = 0;
     frames_.clear();
-    spills_.assign(static_cast<std::size_t>(kMaxFrames) * kSlotsPerFrame, Tag{});
+    spills_.resize(static_cast<std::size_t>(kMaxFrames) * kSlotsPerFrame);
+    std::fill_n(spills_.begin(), kSlotsPerFrame, Tag{});
     budget_ = options.instruction_budget + 1;
     may_goto_budget_ = kMayGotoBudget;
     rng_ = input.seed;
@@ -313,7 +322,6 @@ RunResult Engine::run(std::size_t program, const RunInput& input, const RunOptio
         const auto visible = mem.packet_bytes();
         result.packet.insert(result.packet.end(), visible.begin(), visible.end());
     }
-    mem_ = nullptr;
     return result;
 }
 

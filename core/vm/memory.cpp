@@ -64,7 +64,7 @@ AddressSpace::AddressSpace(MapSet& maps, const ProgramTypeInfo* type)
 }
 
 void AddressSpace::set_packet(const std::vector<std::uint8_t>& bytes) {
-    packet_buf_.assign(kPacketHeadroom + bytes.size() + kPacketTailroom, 0);
+    packet_buf_.assign(kPacketHeadroom + bytes.size() + kPacketTailroom, 0);  // keeps capacity
     std::copy(bytes.begin(), bytes.end(), packet_buf_.begin() + kPacketHeadroom);
     data_ = packet_buf_.data() + kPacketHeadroom;
     meta_ = data_;
@@ -98,12 +98,14 @@ bool AddressSpace::adjust_tail(std::int64_t delta) {
 
 std::vector<std::uint8_t> AddressSpace::packet_bytes() const { return {data_, data_end_}; }
 
-void AddressSpace::set_context(std::vector<std::uint8_t> bytes) {
-    if (type_ != nullptr && type_->ctx_size > 0) bytes.resize(type_->ctx_size, 0);
-    ctx_ = std::move(bytes);
+void AddressSpace::set_context(const std::vector<std::uint8_t>& bytes) {
+    ctx_.assign(bytes.begin(), bytes.end());
+    if (type_ != nullptr && type_->ctx_size > 0) ctx_.resize(type_->ctx_size, 0);
 }
 
-void AddressSpace::set_memory(std::vector<std::uint8_t> bytes) { mem_ = std::move(bytes); }
+void AddressSpace::set_memory(const std::vector<std::uint8_t>& bytes) {
+    mem_.assign(bytes.begin(), bytes.end());
+}
 
 void AddressSpace::reset_frame(std::uint32_t f) {
     std::fill_n(stack_init_.begin() + static_cast<std::ptrdiff_t>(f) * kStackSize, kStackSize, 0);

@@ -93,10 +93,10 @@ public:
     [[nodiscard]] std::vector<std::uint8_t> packet_bytes() const;
 
     /// The context object: `bytes` as given (sized to the type's context size).
-    void set_context(std::vector<std::uint8_t> bytes);
+    void set_context(const std::vector<std::uint8_t>& bytes);
     [[nodiscard]] std::uint8_t* context() { return ctx_.data(); }
     [[nodiscard]] std::uint64_t context_size() const { return ctx_.size(); }
-    void set_memory(std::vector<std::uint8_t> bytes);
+    void set_memory(const std::vector<std::uint8_t>& bytes);
     [[nodiscard]] std::uint8_t* memory() { return mem_.data(); }
     [[nodiscard]] std::uint64_t memory_size() const { return mem_.size(); }
 
