@@ -2,6 +2,8 @@
 // bpflab: loading and running programs in the running kernel through bpf(2) (via libbpf).
 #include "checker/kernel.hpp"
 
+#include "checker/kernel_btf.hpp"
+
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
@@ -72,8 +74,15 @@ bool available(std::string* why) {
     return probe.first;
 }
 
+Session::Session(const Object& object) : object_(&object) {}
+
 Expected<Session> Session::create(const Object& object) {
     Session s(object);
+    const bool elf = !object.programs.empty() && !object.programs.front().section.empty();
+    if (elf) {
+        s.btf_ = std::make_unique<ObjectBtf>();
+        if (!s.btf_->load(object.path)) s.btf_.reset();  // programs then load without BTF
+    }
     s.prog_fds_.assign(object.programs.size(), -1);
     for (const MapDef& m : object.maps) {
         if (m.inner_map)
@@ -105,6 +114,7 @@ Expected<Session> Session::create(const Object& object) {
 
 Session::Session(Session&& other) noexcept
     : object_(other.object_),
+      btf_(std::move(other.btf_)),
       map_fds_(std::move(other.map_fds_)),
       prog_fds_(std::move(other.prog_fds_)) {
     other.map_fds_.clear();
@@ -147,6 +157,14 @@ LoadResult Session::load(std::size_t index, int log_level) {
     const std::string license = prog.license.empty()
                                     ? (object_->license.empty() ? "GPL" : object_->license)
                                     : prog.license;
+    std::vector<bpf_func_info> func_info;
+    if (btf_) func_info = btf_->func_info(prog);
+    if (!func_info.empty()) {
+        opts.prog_btf_fd = static_cast<std::uint32_t>(btf_->fd());
+        opts.func_info = func_info.data();
+        opts.func_info_cnt = static_cast<std::uint32_t>(func_info.size());
+        opts.func_info_rec_size = sizeof(bpf_func_info);
+    }
     const auto t0 = std::chrono::steady_clock::now();
     const int fd = bpf_prog_load(type, kernel_name(prog.name).c_str(), license.c_str(),
                                  reinterpret_cast<const bpf_insn*>(code.data()), code.size(), &opts);

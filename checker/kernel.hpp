@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,8 @@
 #include "core/program.hpp"
 
 namespace bpflab::kernel {
+
+class ObjectBtf;
 
 /// Whether this process may call bpf(2): probes by loading `r0 = 0; exit` as a socket filter.
 /// When not, `why` says why (not root, EPERM, no BPF syscall ...).
@@ -63,8 +66,9 @@ public:
     [[nodiscard]] int program_fd(std::size_t index) const { return prog_fds_.at(index); }
 
 private:
-    explicit Session(const Object& object) : object_(&object) {}
+    explicit Session(const Object& object);
     const Object* object_;
+    std::unique_ptr<ObjectBtf> btf_;  ///< the object's BTF in the kernel, when it has one
     std::vector<int> map_fds_;
     std::vector<int> prog_fds_;
 };
