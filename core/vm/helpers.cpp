@@ -80,6 +80,31 @@ std::string format_trace(const std::string& fmt, const std::uint64_t* args, int 
     return out;
 }
 
+// One's-complement arithmetic as the kernel's checksum helpers do it, on raw (stored) values.
+std::uint32_t csum_add(std::uint32_t a, std::uint32_t b) {
+    const std::uint32_t r = a + b;
+    return r + (r < b ? 1u : 0u);
+}
+
+std::uint16_t csum_fold(std::uint32_t c) {
+    c = (c & 0xffff) + (c >> 16);
+    c = (c & 0xffff) + (c >> 16);
+    return static_cast<std::uint16_t>(~c);
+}
+
+std::uint16_t csum_replace4(std::uint16_t sum, std::uint32_t from, std::uint32_t to) {
+    return csum_fold(csum_add(csum_add(~std::uint32_t{sum}, ~from), to));
+}
+
+std::uint16_t csum_replace2(std::uint16_t sum, std::uint16_t from, std::uint16_t to) {
+    auto add16 = [](std::uint16_t a, std::uint16_t b) {
+        const auto r = static_cast<std::uint16_t>(a + b);
+        return static_cast<std::uint16_t>(r + (r < b ? 1 : 0));
+    };
+    return static_cast<std::uint16_t>(
+        ~add16(add16(static_cast<std::uint16_t>(~sum), static_cast<std::uint16_t>(~from)), to));
+}
+
 }  // namespace
 
 void fill_packet_context(AddressSpace& mem, const ProgramTypeInfo& type,
@@ -321,6 +346,63 @@ bool Engine::call_helper(const Op& op) {
                 std::memcpy(to, mem_->data() + a2, a4);
                 r0 = 0;
             }
+            break;
+        }
+        case BPF_FUNC_skb_store_bytes: {
+            const std::uint8_t* from = helper_mem(3, a4, false, label.c_str());
+            if (from == nullptr) return false;
+            const auto len = static_cast<std::uint64_t>(mem_->data_end() - mem_->data());
+            if ((regs_[5] & ~std::uint64_t{BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH}) != 0) {
+                r0 = static_cast<std::uint64_t>(-kEINVAL);
+            } else if (a2 > len || len - a2 < a4) {
+                r0 = static_cast<std::uint64_t>(-kEFAULT);
+            } else {
+                std::memmove(mem_->data() + a2, from, a4);
+                r0 = 0;
+            }
+            packet_changed = true;
+            break;
+        }
+        case BPF_FUNC_l3_csum_replace:
+        case BPF_FUNC_l4_csum_replace: {
+            const std::uint64_t flags = regs_[5];
+            const bool l4 = id == BPF_FUNC_l4_csum_replace;
+            const std::uint64_t allowed =
+                BPF_F_HDR_FIELD_MASK |
+                (l4 ? std::uint64_t{BPF_F_PSEUDO_HDR | BPF_F_MARK_MANGLED_0 | BPF_F_MARK_ENFORCE}
+                    : 0);
+            const auto len = static_cast<std::uint64_t>(mem_->data_end() - mem_->data());
+            if ((flags & ~allowed) != 0) {
+                r0 = static_cast<std::uint64_t>(-kEINVAL);
+            } else if (a2 > 0xffff || (!l4 && (a2 & 1)) || a2 + 2 > len) {
+                r0 = static_cast<std::uint64_t>(-kEFAULT);
+            } else {
+                std::uint8_t* ptr = mem_->data() + a2;
+                std::uint16_t sum = 0;
+                std::memcpy(&sum, ptr, 2);
+                const bool mangled0 = l4 && (flags & BPF_F_MARK_MANGLED_0) != 0;
+                r0 = 0;
+                if (!(mangled0 && sum == 0)) {
+                    switch (flags & BPF_F_HDR_FIELD_MASK) {
+                        case 0:
+                            if (a3 != 0) r0 = static_cast<std::uint64_t>(-kEINVAL);
+                            else sum = csum_fold(csum_add(static_cast<std::uint32_t>(a4), ~std::uint32_t{sum}));
+                            break;
+                        case 2:
+                            sum = csum_replace2(sum, static_cast<std::uint16_t>(a3),
+                                                static_cast<std::uint16_t>(a4));
+                            break;
+                        case 4:
+                            sum = csum_replace4(sum, static_cast<std::uint32_t>(a3),
+                                                static_cast<std::uint32_t>(a4));
+                            break;
+                        default: r0 = static_cast<std::uint64_t>(-kEINVAL); break;
+                    }
+                    if (mangled0 && sum == 0) sum = 0xffff;
+                    if (r0 == 0) std::memcpy(ptr, &sum, 2);
+                }
+            }
+            packet_changed = true;
             break;
         }
         case BPF_FUNC_xdp_adjust_head:
