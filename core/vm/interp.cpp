@@ -315,6 +315,7 @@ RunResult Engine::run(std::size_t program, const RunInput& input, const RunOptio
     (void)ok;
     result.r0 = regs_[0];
     result.instructions = options.instruction_budget + 1 - budget_;
+    result.tail_calls = tail_calls_;
     if (faulted_) result.fault = fault_;
     if (type != nullptr && type->packet_context && !input.memory_in_r1) {
         result.packet.assign(input.packet.begin(),

@@ -65,6 +65,7 @@ struct RunResult {
     std::vector<std::uint8_t> packet;        ///< final packet bytes (packet types)
     std::vector<std::string> trace_output;   ///< trace_printk lines
     std::uint64_t redirect = 0;              ///< last redirect target, if any
+    std::uint32_t tail_calls = 0;            ///< tail calls taken (at most 33, then they fail)
 };
 
 class Engine;  // the predecoded programs and the dispatch loop (interp.cpp)

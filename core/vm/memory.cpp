@@ -38,7 +38,6 @@ std::string_view fault_kind_name(FaultKind k) {
         case FaultKind::Unsupported: return "unsupported";
         case FaultKind::InstructionBudget: return "instruction_budget";
         case FaultKind::CallDepth: return "call_depth";
-        case FaultKind::TailCallLimit: return "tail_call_limit";
     }
     return "?";
 }

@@ -42,7 +42,6 @@ enum class FaultKind : std::uint8_t {
     Unsupported,       ///< instruction the interpreter does not execute (named)
     InstructionBudget, ///< more instructions than the budget allows
     CallDepth,         ///< more than 8 call frames
-    TailCallLimit,     ///< more than 33 chained tail calls
 };
 [[nodiscard]] std::string_view fault_kind_name(FaultKind k);
 

@@ -197,3 +197,102 @@ TEST_CASE("corpus programs run on packets: XDP parse, socket filter, bpf_loop, t
 }
 
 }  // namespace bpflab::vm
+
+namespace bpflab::vm {
+
+TEST_CASE("writes to read-only data and to read-only context fields are faults") {
+    Object obj = assemble_object("r1 = 0x0 ll\nr2 = 5\n*(u8 *)(r1 + 0) = r2\nr0 = 0\nexit\n");
+    std::get<LdImm64>(obj.programs[0].code.insns[0]).kind = LdImmKind::MapValue;
+    MapDef ro;
+    ro.name = ".rodata";
+    ro.section = ".rodata";
+    ro.type = BPF_MAP_TYPE_ARRAY;
+    ro.key_size = 4;
+    ro.value_size = 8;
+    ro.max_entries = 1;
+    ro.origin = MapOrigin::GlobalData;
+    obj.maps.push_back(ro);
+    MapSet maps(obj.maps);
+    Interpreter vm(obj, maps);
+    RunInput in;
+    in.memory_in_r1 = true;
+    auto r = vm.run(0, in);
+    CHECK(fault_of(r) == FaultKind::ReadOnly);
+    CHECK(r.fault->region == RegionKind::MapValue);
+
+    Object xdp = assemble_object("r2 = 1\n*(u32 *)(r1 + 0) = r2\nr0 = 2\nexit\n", "xdp");
+    MapSet none;
+    Interpreter vx(xdp, none);
+    r = vx.run(0, RunInput{});
+    CHECK(fault_of(r) == FaultKind::ContextAccess);
+    Object narrow = assemble_object("r0 = *(u16 *)(r1 + 0)\nexit\n", "xdp");
+    Interpreter vn(narrow, none);
+    CHECK(fault_of(vn.run(0, RunInput{})) == FaultKind::ContextAccess);
+    Object past = assemble_object("r0 = *(u32 *)(r1 + 24)\nexit\n", "xdp");
+    Interpreter vp(past, none);
+    CHECK(fault_of(vp.run(0, RunInput{})) == FaultKind::ContextAccess);
+}
+
+TEST_CASE("packet access is bounded by data_end; data_end itself is not dereferenceable") {
+    Object obj = assemble_object(
+        "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr0 = *(u8 *)(r2 + 13)\nexit\n", "xdp");
+    MapSet none;
+    Interpreter vm(obj, none);
+    RunInput in;
+    in.packet.assign(14, 7);
+    auto r = vm.run(0, in);
+    CHECK_FALSE(r.fault);
+    CHECK(r.r0 == 7);
+    in.packet.resize(13);
+    r = vm.run(0, in);
+    CHECK(fault_of(r) == FaultKind::OutOfBounds);
+    CHECK(r.fault->region == RegionKind::Packet);
+    Object end = assemble_object("r3 = *(u32 *)(r1 + 4)\nr0 = *(u8 *)(r3 - 1)\nexit\n", "xdp");
+    Interpreter ve(end, none);
+    CHECK(fault_of(ve.run(0, in)) == FaultKind::InvalidPointer);
+}
+
+TEST_CASE("unsupported instructions are named") {
+    auto r = run_text("r1 = 0\ngotox r1\n");
+    CHECK(fault_of(r) == FaultKind::Unsupported);
+    CHECK(r.fault->message.find("gotox") != std::string::npos);
+}
+
+TEST_CASE("tail calls: a program array slot runs the program; the 34th chained call fails") {
+    // Program 0 counts its entries in r6 through the stack of a map value and tail-calls itself.
+    Object obj = assemble_object(
+        "r6 = r1\n"
+        "r1 = 0x0 ll\n"  // the counter map
+        "*(u32 *)(r10 - 4) = 0\nr2 = r10\nr2 += -4\ncall 1\n"
+        "if r0 == 0 goto out\n"
+        "r1 = 1\nlock *(u64 *)(r0 + 0) += r1\n"
+        "r1 = r6\nr2 = 0x0 ll\nr3 = 0\ncall 12\n"
+        "out:\nr0 = 7\nexit\n",
+        "xdp");
+    auto& insns = obj.programs[0].code.insns;
+    std::get<LdImm64>(insns[1]).kind = LdImmKind::MapFd;
+    for (std::size_t i = 2; i < insns.size(); ++i)
+        if (auto* l = std::get_if<LdImm64>(&insns[i])) {
+            l->kind = LdImmKind::MapFd;
+            l->imm = 1;
+        }
+    MapDef counter{"counter", BPF_MAP_TYPE_ARRAY, 4, 8, 1};
+    MapDef jumps{"jumps", BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 1};
+    obj.maps = {counter, jumps};
+    MapSet maps(obj.maps);
+    const std::uint32_t zero = 0, self = 1;  // program index + 1
+    maps.at(1).update(reinterpret_cast<const std::uint8_t*>(&zero),
+                      reinterpret_cast<const std::uint8_t*>(&self), 0);
+    Interpreter vm(obj, maps);
+    RunInput in;
+    in.packet.assign(64, 0);
+    auto r = vm.run(0, in);
+    REQUIRE_MESSAGE(!r.fault, (r.fault ? r.fault->to_string() : ""));
+    CHECK(r.r0 == 7);
+    CHECK(r.tail_calls == 33);
+    std::uint64_t count = 0;
+    std::memcpy(&count, maps.at(0).lookup(reinterpret_cast<const std::uint8_t*>(&zero)), 8);
+    CHECK(count == 34);  // the entry run plus 33 tail calls
+}
+
+}  // namespace bpflab::vm
