@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // `bpflab list FILE [--json]`: the programs, maps and global data of an object.
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -27,9 +28,14 @@ nlohmann::json to_json(const Object& obj) {
             funcs.push_back({{"name", f.name}, {"start", f.start_pc}, {"end", f.end_pc}});
         progs.push_back({{"name", p.name},
                          {"section", p.section},
+                         {"section_offset", p.section_offset},
                          {"type", p.type},
+                         {"prog_type", p.prog_type},
+                         {"expected_attach_type", p.expected_attach_type},
                          {"instructions", p.code.slot_count()},
-                         {"functions", funcs}});
+                         {"functions", funcs},
+                         {"relocations", p.relocations.size()},
+                         {"source_lines", p.lines.size()}});
     }
     nlohmann::json maps = nlohmann::json::array();
     for (const auto& m : obj.maps) {
@@ -42,27 +48,44 @@ nlohmann::json to_json(const Object& obj) {
                         {"origin", origin_name(m.origin)},
                         {"section", m.section},
                         {"read_only", m.read_only()}});
+        if (m.inner_map) maps.back()["inner_map"] = obj.maps[*m.inner_map].name;
     }
     return {{"file", obj.path}, {"license", obj.license}, {"programs", progs}, {"maps", maps}};
 }
 
 void print_text(const Object& obj) {
     std::cout << obj.path << ": " << obj.programs.size() << " program(s), " << obj.maps.size()
-              << " map(s)\n";
+              << " map(s)";
+    if (!obj.license.empty()) std::cout << ", license " << obj.license;
+    std::cout << "\n";
+    // Column widths follow the longest name so that long section names stay aligned.
+    std::size_t name_w = 24, sec_w = 28, map_w = 24;
+    for (const auto& p : obj.programs) {
+        name_w = std::max(name_w, p.name.size() + 2);
+        sec_w = std::max(sec_w, p.section.size() + 2);
+    }
+    for (const auto& m : obj.maps) map_w = std::max(map_w, m.name.size() + 2);
+    const auto nw = static_cast<int>(name_w), sw = static_cast<int>(sec_w),
+               mw = static_cast<int>(map_w);
     if (!obj.programs.empty()) {
-        std::cout << "\nPrograms:\n  " << std::left << std::setw(24) << "NAME" << std::setw(28)
-                  << "SECTION" << std::setw(20) << "TYPE" << "INSNS\n";
-        for (const auto& p : obj.programs)
-            std::cout << "  " << std::setw(24) << p.name << std::setw(28) << p.section
-                      << std::setw(20) << (p.type.empty() ? "-" : p.type) << p.code.slot_count()
-                      << "\n";
+        std::cout << "\nPrograms:\n  " << std::left << std::setw(nw) << "NAME" << std::setw(sw)
+                  << "SECTION" << std::setw(20) << "TYPE" << std::setw(8) << "INSNS"
+                  << "FUNCTIONS\n";
+        for (const auto& p : obj.programs) {
+            std::string subs;
+            for (std::size_t i = 1; i < p.functions.size(); ++i)
+                subs += (i > 1 ? "," : "") + p.functions[i].name;
+            std::cout << "  " << std::setw(nw) << p.name << std::setw(sw) << p.section
+                      << std::setw(20) << (p.type.empty() ? "-" : p.type) << std::setw(8)
+                      << p.code.slot_count() << (subs.empty() ? "-" : subs) << "\n";
+        }
     }
     if (!obj.maps.empty()) {
-        std::cout << "\nMaps:\n  " << std::setw(24) << "NAME" << std::setw(20) << "TYPE"
+        std::cout << "\nMaps:\n  " << std::setw(mw) << "NAME" << std::setw(20) << "TYPE"
                   << std::setw(8) << "KEY" << std::setw(8) << "VALUE" << std::setw(12)
                   << "MAX_ENTRIES" << std::setw(8) << "FLAGS" << "ORIGIN\n";
         for (const auto& m : obj.maps)
-            std::cout << "  " << std::setw(24) << m.name << std::setw(20) << map_type_name(m.type)
+            std::cout << "  " << std::setw(mw) << m.name << std::setw(20) << map_type_name(m.type)
                       << std::setw(8) << m.key_size << std::setw(8) << m.value_size
                       << std::setw(12) << m.max_entries << std::setw(8)
                       << ("0x" + [&] {

@@ -139,11 +139,8 @@ private:
                     raw_[pc].imm = relative(target, pc);
                 }
                 ++k;
-            } else if (insn.opcode == kOpCall && insn.src == kSrcPseudoCall) {
+            } else if (insn.opcode == kOpCall && (insn.src == kSrcPseudoCall || r != nullptr)) {
                 relocate_call(pc, f, k, r);
-            } else if (r != nullptr && insn.opcode == kOpCall) {
-                check_type(pc, *r, R_BPF_64_32);
-                note(pc, RelocNote::Kind::Kfunc, img_.symbols[r->sym].name);
             } else if (r != nullptr) {
                 fail_at(pc, "relocation against '" + img_.symbols[r->sym].name +
                                 "' applies to an instruction that is neither a 64-bit load "
@@ -165,6 +162,13 @@ private:
         if (r != nullptr) {
             check_type(pc, *r, R_BPF_64_32);
             const Symbol& sym = img_.symbols[r->sym];
+            if (sym.shndx == SHN_UNDEF) {
+                // An extern __ksym function: a kfunc whose BTF id is only known at load time.
+                raw_[pc].src = static_cast<std::uint8_t>(CallKind::Kfunc);
+                raw_[pc].imm = 0;
+                note(pc, RelocNote::Kind::Kfunc, sym.name);
+                return;
+            }
             if (!img_.is_code(sym.shndx))
                 fail_at(pc, "call relocation against '" + sym.name + "', which is not code");
             if (sym.value % 8 != 0)
@@ -173,6 +177,7 @@ private:
             slot = static_cast<std::int64_t>(sym.value / 8) + raw_[pc].imm + 1;
         }
         const std::uint32_t target = link_target(pc, sec, slot, "call");
+        raw_[pc].src = kSrcPseudoCall;
         raw_[pc].imm = relative(target, pc);
         note(pc, RelocNote::Kind::Subprogram, function_name(target));
     }

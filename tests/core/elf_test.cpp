@@ -170,7 +170,7 @@ TEST_CASE("fixture objects: several programs per section, subprograms, every kin
         for (const Program& p : obj.programs) check_program_invariants(obj, p);
 
         // Programs: two in "xdp", one each in "tc" and a kprobe section, in section order.
-        REQUIRE(obj.programs.size() == 4);
+        REQUIRE(obj.programs.size() == 5);
         const Program& x1 = program(obj, "xdp_first");
         const Program& x2 = program(obj, "xdp_second");
         CHECK(x1.section == "xdp");
@@ -279,6 +279,19 @@ TEST_CASE("fixture objects: several programs per section, subprograms, every kin
         CHECK(cb.pc + 1 + ldimm_at(kp, cb.pc).imm == kp.functions[1].start_pc);
         CHECK(note(kp, "outer").map_index == map_index(obj, "outer"));
         CHECK(note(kp, "events").map_index == map_index(obj, "events"));
+
+        // tp_externs: kfunc calls become src 2 calls; a __kconfig extern stays an imm64.
+        const Program& tp = program(obj, "tp_externs");
+        CHECK(tp.type == "tracepoint");
+        const RelocNote& kf = note(tp, "bpf_rcu_read_lock");
+        CHECK(kf.kind == RelocNote::Kind::Kfunc);
+        const auto* kcall = std::get_if<Call>(&tp.code.at_pc(kf.pc));
+        REQUIRE(kcall != nullptr);
+        CHECK(kcall->kind == CallKind::Kfunc);
+        CHECK(note(tp, "bpf_rcu_read_unlock").kind == RelocNote::Kind::Kfunc);
+        const RelocNote& kc = note(tp, "LINUX_KERNEL_VERSION");
+        CHECK(kc.kind == RelocNote::Kind::Other);
+        CHECK(ldimm_at(tp, kc.pc).kind == LdImmKind::Imm64);
     }
 }
 
