@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// `bpflab disasm FILE [--program NAME] [--syntax linux|ubpf] [--json] [--source]`.
+// `bpflab disasm FILE [--program NAME] [--syntax linux|ubpf] [--json] [--source] [--jit]`.
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "core/disasm.hpp"
+#include "core/jit/jit.hpp"
+#include "core/vm/maps.hpp"
 #include "core/load.hpp"
 
 namespace bpflab::cli {
@@ -41,6 +43,7 @@ void register_disasm(CLI::App& app, int& exit_code) {
         std::string syntax = "linux";
         bool json = false;
         bool source = false;
+        bool jit = false;
     };
     auto opts = std::make_shared<Opts>();
     auto* cmd = app.add_subcommand("disasm", "Print the instructions of a BPF object");
@@ -52,6 +55,7 @@ void register_disasm(CLI::App& app, int& exit_code) {
         ->capture_default_str();
     cmd->add_flag("--json", opts->json, "Print JSON");
     cmd->add_flag("--source", opts->source, "Interleave C source lines (BTF line info)");
+    cmd->add_flag("--jit", opts->jit, "Also print the x86-64 code the JIT generates");
     cmd->callback([opts, &exit_code] {
         const Syntax syntax = syntax_from_name(opts->syntax).value_or(Syntax::Linux);
         auto obj = load_file(opts->file, LoadOptions{std::nullopt, {}, false});
@@ -79,6 +83,21 @@ void register_disasm(CLI::App& app, int& exit_code) {
                 if (!l.section.empty()) std::cout << " (section " << l.section << ")";
                 if (!l.type.empty()) std::cout << ", type " << l.type;
                 std::cout << ":\n" << format_listing(l);
+            }
+        }
+        if (opts->jit && !opts->json) {
+            vm::MapSet maps(obj->maps);
+            for (std::size_t i = 0; i < obj->programs.size(); ++i) {
+                const Program& p = obj->programs[i];
+                if (!opts->program.empty() && p.name != opts->program) continue;
+                auto jit = jit::JitProgram::compile(*obj, i, maps);
+                if (!jit) {
+                    exit_code = report_input_error(jit.error());
+                    return;
+                }
+                std::cout << "\nx86-64 code of program " << p.name << " (" << jit->code_size()
+                          << " bytes, compiled in " << jit->compile_seconds() * 1e6 << " us):\n"
+                          << jit::disassemble_x86(*jit, p);
             }
         }
         exit_code = kExitOk;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// `bpflab run FILE [--program NAME] [--type T] [--engine interp|kernel] [--packet FILE |
+// `bpflab run FILE [--program NAME] [--type T] [--engine interp|jit|kernel] [--packet FILE |
 // --packet-hex HEX] [--ctx JSON] [--maps JSON] [--repeat N] [--json]`.
 #include <linux/bpf.h>
 #include <linux/ptrace.h>
@@ -16,6 +16,7 @@
 
 #include "checker/kernel.hpp"
 #include "cli/commands.hpp"
+#include "core/jit/jit.hpp"
 #include "core/load.hpp"
 #include "core/vm/interp.hpp"
 
@@ -187,7 +188,7 @@ void register_run(CLI::App& app, int& exit_code) {
     cmd->add_option("--program", o->program, "Program name (default: the first)");
     cmd->add_option("--type", o->type, "Program type for raw bytes and assembly (xdp, tc, ...)");
     cmd->add_option("--engine", o->engine, "Execution engine")
-        ->check(CLI::IsMember({"interp", "kernel"}))
+        ->check(CLI::IsMember({"interp", "jit", "kernel"}))
         ->capture_default_str();
     auto* pf = cmd->add_option("--packet", o->packet_file, "Packet bytes from a file");
     cmd->add_option("--packet-hex", o->packet_hex, "Packet bytes as hex")->excludes(pf);
@@ -268,13 +269,29 @@ void register_run(CLI::App& app, int& exit_code) {
         } else {
             vm::MapSet maps(obj->maps);
             for (const auto& [m, k, v] : preload) maps.at(m).update(k.data(), v.data(), 0);
-            vm::Interpreter interp(*obj, maps);
             vm::RunInput input;
             input.packet = packet;
             input.context = ctx;
             vm::RunResult r;
+            std::function<vm::RunResult()> run_once;
+            std::optional<vm::Interpreter> interp;
+            std::optional<jit::JitProgram> compiled;
+            if (o->engine == "jit") {
+                auto j = jit::JitProgram::compile(*obj, index, maps);
+                if (!j) {
+                    exit_code = report_input_error(j.error());
+                    return;
+                }
+                compiled.emplace(std::move(*j));
+                out["jit_code_bytes"] = compiled->code_size();
+                out["jit_compile_us"] = compiled->compile_seconds() * 1e6;
+                run_once = [&] { return compiled->run(input); };
+            } else {
+                interp.emplace(*obj, maps);
+                run_once = [&] { return interp->run(index, input); };
+            }
             const auto t0 = std::chrono::steady_clock::now();
-            for (int i = 0; i < o->repeat; ++i) r = interp.run(index, input);
+            for (int i = 0; i < o->repeat; ++i) r = run_once();
             const double ns = std::chrono::duration<double, std::nano>(
                                   std::chrono::steady_clock::now() - t0)
                                   .count();
@@ -288,7 +305,7 @@ void register_run(CLI::App& app, int& exit_code) {
                                 {"region_size", r.fault->region_size}};
             }
             out["r0"] = r.r0;
-            out["instructions_executed"] = r.instructions;
+            out["instructions_executed"] = o->engine == "jit" ? nlohmann::json() : nlohmann::json(r.instructions);
             out["ns_per_run"] = ns / o->repeat;
             if (packet_type && r.packet != packet) out["packet"] = to_hex(r.packet);
             if (!r.trace_output.empty()) out["trace"] = r.trace_output;
@@ -306,6 +323,9 @@ void register_run(CLI::App& app, int& exit_code) {
             if (!out["instructions_executed"].is_null())
                 std::cout << "\n  instructions executed: " << out["instructions_executed"].dump();
             std::cout << "\n  time per run: " << out["ns_per_run"].dump() << " ns";
+            if (out.contains("jit_code_bytes"))
+                std::cout << "\n  jit code: " << out["jit_code_bytes"].dump() << " bytes, compiled in "
+                          << out["jit_compile_us"].dump() << " us";
             if (out.contains("packet"))
                 std::cout << "\n  packet: " << out["packet"].get<std::string>();
             for (const auto& [name, entries] : out["maps"].items())
