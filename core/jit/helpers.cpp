@@ -196,6 +196,56 @@ U skb_load_bytes(U, U r2, U r3, U r4, U, JitState* s) {
     return 0;
 }
 
+U skb_store_bytes(U, U r2, U r3, U r4, U r5, JitState* s) {
+    if (!arg_mem(s, r3, r4, false, "skb_store_bytes")) return 0;
+    JitRun& run = run_of(s);
+    const auto len = static_cast<U>(run.mem->data_end() - run.mem->data());
+    if ((r5 & ~U{BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH}) != 0) return neg(vm::kEINVAL);
+    if (r2 > len || len - r2 < r4) return neg(kEFAULT);
+    std::memmove(run.mem->data() + r2, reinterpret_cast<const std::uint8_t*>(r3), r4);
+    return 0;
+}
+
+// l3_csum_replace: the IPv4 header checksum update (RFC 1624) for 2- and 4-byte fields.
+U l3_csum_replace(U, U r2, U r3, U r4, U r5, JitState* s) {
+    JitRun& run = run_of(s);
+    const auto len = static_cast<U>(run.mem->data_end() - run.mem->data());
+    if ((r5 & ~U{BPF_F_HDR_FIELD_MASK}) != 0) return neg(vm::kEINVAL);
+    if (r2 > 0xffff || (r2 & 1) != 0 || r2 + 2 > len) return neg(kEFAULT);
+    std::uint8_t* ptr = run.mem->data() + r2;
+    std::uint16_t sum = 0;
+    std::memcpy(&sum, ptr, 2);
+    auto add32 = [](std::uint32_t a, std::uint32_t b) { return a + b + (a + b < b ? 1u : 0u); };
+    auto fold = [](std::uint32_t c) {
+        c = (c & 0xffff) + (c >> 16);
+        c = (c & 0xffff) + (c >> 16);
+        return static_cast<std::uint16_t>(~c);
+    };
+    switch (r5 & BPF_F_HDR_FIELD_MASK) {
+        case 0:
+            if (r3 != 0) return neg(vm::kEINVAL);
+            sum = fold(add32(static_cast<std::uint32_t>(r4), ~std::uint32_t{sum}));
+            break;
+        case 2: {
+            auto add16 = [](std::uint16_t a, std::uint16_t b) {
+                const auto x = static_cast<std::uint16_t>(a + b);
+                return static_cast<std::uint16_t>(x + (x < b ? 1 : 0));
+            };
+            sum = static_cast<std::uint16_t>(~add16(add16(static_cast<std::uint16_t>(~sum),
+                                                           static_cast<std::uint16_t>(~r3)),
+                                                     static_cast<std::uint16_t>(r4)));
+            break;
+        }
+        case 4:
+            sum = fold(add32(add32(~std::uint32_t{sum}, ~static_cast<std::uint32_t>(r3)),
+                             static_cast<std::uint32_t>(r4)));
+            break;
+        default: return neg(vm::kEINVAL);
+    }
+    std::memcpy(ptr, &sum, 2);
+    return 0;
+}
+
 U xdp_adjust(U r2, JitState* s, int which) {
     JitRun& run = run_of(s);
     const auto delta = static_cast<std::int64_t>(static_cast<std::int32_t>(r2));
@@ -277,6 +327,8 @@ constexpr Entry kHelpers[] = {
     {BPF_FUNC_get_current_uid_gid, uid_gid},
     {BPF_FUNC_get_current_comm, current_comm},
     {BPF_FUNC_redirect, redirect},
+    {BPF_FUNC_skb_store_bytes, skb_store_bytes},
+    {BPF_FUNC_l3_csum_replace, l3_csum_replace},
     {BPF_FUNC_skb_load_bytes, skb_load_bytes},
     {BPF_FUNC_get_numa_node_id, zero},
     {BPF_FUNC_xdp_adjust_head, adjust_head},
