@@ -122,13 +122,14 @@ int plugin_main(int argc, char** argv) {
         } else if (args[i].starts_with("--engine=")) {
             engine_name = args[i].substr(9);
         } else if (!args[i].empty()) {  // the runner may pass an empty options argument
-            return fail(kExitUsage, "unknown argument '" + std::string(args[i]) + "'\n" +
-                                        std::string(kUsage));
+            return fail(kExitUsage,
+                        "unknown argument '" + std::string(args[i]) + "'\n" + std::string(kUsage));
         }
     }
     const auto engine = engine_by_name(engine_name);
     if (!engine) return fail(kExitUsage, "unknown engine '" + engine_name + "' (interp, jit)");
-    if (*engine == nullptr) return fail(kExitUnavailable, "the " + engine_name + " engine is not built");
+    if (*engine == nullptr)
+        return fail(kExitUnavailable, "the " + engine_name + " engine is not built");
 
     const std::string text{std::istreambuf_iterator<char>(std::cin), {}};
     auto bytes = from_hex(text);

@@ -134,18 +134,21 @@ TEST_CASE("conformance vectors: every engine gives the expected r0 or fault") {
             if (v.result) {
                 CHECK_MESSAGE(!out.fault, out.fault.value_or(""));
                 if (out.fault) continue;
-                CHECK_MESSAGE(out.r0 == *v.result, "got " << hex(out.r0) << ", expected " << hex(*v.result));
+                CHECK_MESSAGE(out.r0 == *v.result,
+                              "got " << hex(out.r0) << ", expected " << hex(*v.result));
                 if (out.r0 == *v.result) ++passed;
             } else {
-                REQUIRE_MESSAGE(out.fault.has_value(),
-                                "expected a fault with '" << v.error << "', got r0 = " << hex(out.r0));
+                REQUIRE_MESSAGE(out.fault.has_value(), "expected a fault with '"
+                                                           << v.error
+                                                           << "', got r0 = " << hex(out.r0));
                 CHECK_MESSAGE(out.fault->find(v.error) != std::string::npos,
                               "fault '" << *out.fault << "' lacks '" << v.error << "'");
                 if (out.fault->find(v.error) != std::string::npos) ++passed;
             }
         }
         MESSAGE(engine.name << ": " << passed << " of " << vectors.size() - skipped
-                            << " vectors pass; " << skipped << " expect a fault it does not detect");
+                            << " vectors pass; " << skipped
+                            << " expect a fault it does not detect");
     }
 }
 
@@ -174,14 +177,14 @@ TEST_CASE("conformance vectors without memory or faults agree with the kernel (l
         }
         auto run = session->test_run(0, packet, {}, 1);
         REQUIRE_MESSAGE(run.has_value(), run.error().to_string());
-        CHECK_MESSAGE(run->retval == static_cast<std::uint32_t>(*v.result),
-                      "kernel returned " << hex(run->retval) << ", expected low half of "
-                                         << hex(*v.result));
+        CHECK_MESSAGE(
+            run->retval == static_cast<std::uint32_t>(*v.result),
+            "kernel returned " << hex(run->retval) << ", expected low half of " << hex(*v.result));
         ++compared;
     }
     for (const auto& [reason, seen] : refusals)
-        MESSAGE("kernel verifier refused " << seen.first << " vectors with '" << reason
-                                           << "', e.g." << seen.second);
+        MESSAGE("kernel verifier refused " << seen.first << " vectors with '" << reason << "', e.g."
+                                           << seen.second);
     MESSAGE(compared << " vectors compared with the kernel, " << refused
                      << " refused by its verifier (reasons above)");
     CHECK(compared >= 300);

@@ -85,8 +85,9 @@ PluginRun run_vector(const conformance::Vector& v, const std::string& options = 
 }  // namespace
 
 TEST_CASE("bpflab-plugin prints r0 in hex for vectors with and without memory") {
-    for (const char* name : {"call-local-simple", "ldxw-mem-5", "loop-mem-sum", "lddw-3",
-                             "sdiv-reg-6", "atomic-cmpxchg32-match-r0", "mem-len", "jsgt32-imm-1"}) {
+    for (const char* name :
+         {"call-local-simple", "ldxw-mem-5", "loop-mem-sum", "lddw-3", "sdiv-reg-6",
+          "atomic-cmpxchg32-match-r0", "mem-len", "jsgt32-imm-1"}) {
         CAPTURE(name);
         const auto v = vector(name);
         REQUIRE(v.result.has_value());
