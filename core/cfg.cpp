@@ -227,22 +227,22 @@ class FunctionBuilder {
             const std::size_t id = f_.loops.size();
             stamp[head] = id;
             l.blocks.push_back(head);
-            std::vector<std::size_t> todo;
+            std::vector<std::size_t> worklist;
             for (std::size_t s : l.back_edges)
                 if (stamp[s] != id) {
                     stamp[s] = id;
                     l.blocks.push_back(s);
-                    todo.push_back(s);
+                    worklist.push_back(s);
                 }
-            while (!todo.empty()) {
-                const std::size_t v = todo.back();
-                todo.pop_back();
+            while (!worklist.empty()) {
+                const std::size_t v = worklist.back();
+                worklist.pop_back();
                 for (auto [it, end] = boost::in_edges(v, f_.graph); it != end; ++it) {
                     const std::size_t u = boost::source(*it, f_.graph);
                     if (stamp[u] != id && f_.blocks[u].reachable) {
                         stamp[u] = id;
                         l.blocks.push_back(u);
-                        todo.push_back(u);
+                        worklist.push_back(u);
                     }
                 }
             }
@@ -314,15 +314,15 @@ void build_call_graph(const Code& code, ProgramCfg& prog) {
         if (b >= 0 && f.blocks[static_cast<std::size_t>(b)].reachable)
             live_callees[c.caller].push_back(c.callee);
     }
-    std::vector<std::size_t> todo{0};
+    std::vector<std::size_t> worklist{0};
     prog.functions[0].called = true;
-    while (!todo.empty()) {
-        const std::size_t fi = todo.back();
-        todo.pop_back();
+    while (!worklist.empty()) {
+        const std::size_t fi = worklist.back();
+        worklist.pop_back();
         for (std::size_t callee : live_callees[fi])
             if (!prog.functions[callee].called) {
                 prog.functions[callee].called = true;
-                todo.push_back(callee);
+                worklist.push_back(callee);
             }
     }
     std::vector<int> comp(n);
