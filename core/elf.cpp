@@ -75,8 +75,7 @@ void check_ident(const Image& img) {
     if (f[EI_CLASS] != ELFCLASS64)
         img.fail("not a 64-bit ELF object (EI_CLASS is " + std::to_string(f[EI_CLASS]) + ")");
     if (f[EI_DATA] != ELFDATA2LSB)
-        img.fail("not a little-endian ELF object (EI_DATA is " + std::to_string(f[EI_DATA]) +
-                 ")");
+        img.fail("not a little-endian ELF object (EI_DATA is " + std::to_string(f[EI_DATA]) + ")");
 }
 
 void read_sections(Image& img, Elf* elf) {
@@ -101,8 +100,7 @@ void read_sections(Image& img, Elf* elf) {
         Elf_Scn* scn = elf_getscn(elf, i);
         GElf_Shdr sh;
         if (scn == nullptr || gelf_getshdr(scn, &sh) == nullptr)
-            img.fail("cannot read the header of section " + std::to_string(i) + ": " +
-                     elf_error());
+            img.fail("cannot read the header of section " + std::to_string(i) + ": " + elf_error());
         Section& s = img.sections[i];
         s.type = sh.sh_type;
         s.flags = sh.sh_flags;
@@ -154,8 +152,7 @@ void read_symbols(Image& img, Elf* elf) {
     }
     if (symtab == 0) img.fail("the object has no symbol table");
     const Section& st = img.sections[symtab];
-    if (st.link == 0 || st.link >= img.sections.size() ||
-        img.sections[st.link].type != SHT_STRTAB)
+    if (st.link == 0 || st.link >= img.sections.size() || img.sections[st.link].type != SHT_STRTAB)
         img.fail("the symbol table's string table link " + std::to_string(st.link) +
                  " is not a string table");
     if (st.size % sizeof(Elf64_Sym) != 0)
@@ -216,19 +213,17 @@ void read_relocations(Image& img, Elf* elf) {
                          sec_label(img, i) + ": " + elf_error());
             Reloc r{rel.r_offset, static_cast<std::uint32_t>(GELF_R_TYPE(rel.r_info)),
                     static_cast<std::uint32_t>(GELF_R_SYM(rel.r_info))};
-            const std::string where = "relocation " + std::to_string(k) + " of " +
-                                      sec_label(img, i);
+            const std::string where =
+                "relocation " + std::to_string(k) + " of " + sec_label(img, i);
             if (!within(r.offset, 8, target.size))
                 img.fail(where + ": offset " + std::to_string(r.offset) + " is outside " +
-                         sec_label(img, rs.info) + " (" + std::to_string(target.size) +
-                         " bytes)");
+                         sec_label(img, rs.info) + " (" + std::to_string(target.size) + " bytes)");
             if (r.offset % 8 != 0)
                 img.fail(where + ": offset " + std::to_string(r.offset) +
                          " is not aligned to an instruction");
             if (r.sym >= img.symbols.size())
-                img.fail(where + ": symbol index " + std::to_string(r.sym) +
-                         " is out of range (" + std::to_string(img.symbols.size()) +
-                         " symbols)");
+                img.fail(where + ": symbol index " + std::to_string(r.sym) + " is out of range (" +
+                         std::to_string(img.symbols.size()) + " symbols)");
             if (r.sym == 0) img.fail(where + ": refers to the null symbol (missing symbol)");
             out.push_back(r);
         }
@@ -248,8 +243,7 @@ void find_functions(Image& img) {
         if (s.name == ".text") img.text = i;
     }
     for (const Symbol& sym : img.symbols) {
-        if (sym.type != STT_FUNC || sym.shndx == SHN_UNDEF || sym.shndx >= SHN_LORESERVE)
-            continue;
+        if (sym.type != STT_FUNC || sym.shndx == SHN_UNDEF || sym.shndx >= SHN_LORESERVE) continue;
         if (!img.is_code(sym.shndx)) continue;
         const Section& s = img.sections[sym.shndx];
         if (sym.value % 8 != 0 || sym.size % 8 != 0)
@@ -259,10 +253,9 @@ void find_functions(Image& img) {
                      ", size " + std::to_string(sym.size) + ") lies outside " +
                      sec_label(img, sym.shndx));
         if (sym.size == 0) continue;
-        img.functions.push_back(Function{sym.name, sym.shndx,
-                                         static_cast<std::uint32_t>(sym.value / 8),
-                                         static_cast<std::uint32_t>(sym.size / 8),
-                                         sym.bind != STB_LOCAL});
+        img.functions.push_back(
+            Function{sym.name, sym.shndx, static_cast<std::uint32_t>(sym.value / 8),
+                     static_cast<std::uint32_t>(sym.size / 8), sym.bind != STB_LOCAL});
     }
     std::sort(img.functions.begin(), img.functions.end(), [](const Function& a, const Function& b) {
         return a.section != b.section ? a.section < b.section : a.start < b.start;
@@ -284,12 +277,11 @@ bool Image::is_code(std::uint32_t i) const {
 }
 
 const Function* Image::function_at(std::uint32_t sec, std::uint32_t slot) const {
-    auto it = std::upper_bound(functions.begin(), functions.end(), std::pair{sec, slot},
-                               [](const std::pair<std::uint32_t, std::uint32_t>& key,
-                                  const Function& f) {
-                                   return key.first != f.section ? key.first < f.section
-                                                                 : key.second < f.start;
-                               });
+    auto it = std::upper_bound(
+        functions.begin(), functions.end(), std::pair{sec, slot},
+        [](const std::pair<std::uint32_t, std::uint32_t>& key, const Function& f) {
+            return key.first != f.section ? key.first < f.section : key.second < f.start;
+        });
     if (it == functions.begin()) return nullptr;
     const Function& f = *std::prev(it);
     if (f.section != sec || slot < f.start || slot - f.start >= f.count) return nullptr;

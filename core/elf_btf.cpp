@@ -16,7 +16,7 @@ constexpr std::uint32_t kMinLineRecord = 16;  ///< insn_off, file_name_off, line
 
 /// A bounds-checked little-endian reader over a byte span; `ok()` turns false on overrun.
 class Reader {
-public:
+  public:
     explicit Reader(std::span<const std::uint8_t> b) : b_(b) {}
     [[nodiscard]] std::uint32_t u32(std::size_t off) {
         if (off > b_.size() || b_.size() - off < 4) {
@@ -38,7 +38,7 @@ public:
     }
     [[nodiscard]] bool ok() const { return ok_; }
 
-private:
+  private:
     std::span<const std::uint8_t> b_;
     bool ok_ = true;
 };
@@ -50,8 +50,7 @@ std::string btf_string(const ::btf* b, std::uint32_t off) {
 
 }  // namespace
 
-std::map<std::string, std::vector<LineRecord>> read_line_info(const Image& img,
-                                                              const ::btf* btf) {
+std::map<std::string, std::vector<LineRecord>> read_line_info(const Image& img, const ::btf* btf) {
     std::map<std::string, std::vector<LineRecord>> out;
     if (img.btf_ext_section == 0 || btf == nullptr) return out;
     const auto bytes = img.sections[img.btf_ext_section].bytes;

@@ -75,7 +75,7 @@ struct Image {
 /// Where each map of Object::maps was defined, so relocations can find it.
 struct MapSite {
     std::uint32_t section = 0;
-    std::uint64_t offset = 0;  ///< symbol value inside the section (0 for global data)
+    std::uint64_t offset = 0;    ///< symbol value inside the section (0 for global data)
     bool whole_section = false;  ///< global data: any symbol of the section refers to it
 };
 
@@ -103,7 +103,7 @@ struct LineRecord {
 
 /// Line info per ELF section name, each sorted by slot (throws InputError when malformed).
 [[nodiscard]] std::map<std::string, std::vector<LineRecord>> read_line_info(const Image& img,
-                                                                           const ::btf* btf);
+                                                                            const ::btf* btf);
 
 /// Builds the linked program for entry function `entry` (throws InputError).
 [[nodiscard]] Program link_program(const Image& img, const Function& entry,

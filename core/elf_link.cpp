@@ -12,7 +12,7 @@ namespace bpflab::elf_detail {
 namespace {
 
 constexpr std::uint8_t kOpLdDw = op::kClsLd | op::kSizeDw | op::kModeImm;  // 0x18
-constexpr std::uint8_t kOpCall = op::kClsJmp | 0x80;                      // 0x85
+constexpr std::uint8_t kOpCall = op::kClsJmp | 0x80;                       // 0x85
 constexpr std::uint8_t kSrcPseudoCall = 1;
 constexpr std::uint8_t kSrcPseudoFunc = 4;
 
@@ -23,7 +23,7 @@ struct Chunk {
 };
 
 class Linker {
-public:
+  public:
     Linker(const Image& img, const std::vector<MapDef>& maps, const std::vector<MapSite>& sites)
         : img_(img), maps_(maps), sites_(sites) {}
 
@@ -55,7 +55,7 @@ public:
         return std::move(prog_);
     }
 
-private:
+  private:
     [[noreturn]] void fail_at(std::uint32_t pc, const std::string& message) const {
         throw InputError(Diagnostic{"program '" + prog_.name + "': " + message, pc, img_.path});
     }
@@ -76,8 +76,8 @@ private:
         for (const Chunk& ch : chunks_)
             if (ch.fn == &f) return ch.base;
         if (raw_.size() + f.count > static_cast<std::size_t>(kMaxInstructions))
-            img_.fail("program '" + prog_.name + "' exceeds " +
-                      std::to_string(kMaxInstructions) + " instructions after linking");
+            img_.fail("program '" + prog_.name + "' exceeds " + std::to_string(kMaxInstructions) +
+                      " instructions after linking");
         const auto base = static_cast<std::uint32_t>(raw_.size());
         const auto bytes = img_.sections[f.section].bytes.subspan(std::size_t{f.start} * 8,
                                                                   std::size_t{f.count} * 8);
@@ -135,7 +135,8 @@ private:
                     relocate_ldimm64(pc, *r);
                 } else if (insn.src == kSrcPseudoFunc) {
                     const std::int64_t slot = std::int64_t{f.start} + k + insn.imm + 1;
-                    const std::uint32_t target = link_target(pc, f.section, slot, "function address");
+                    const std::uint32_t target =
+                        link_target(pc, f.section, slot, "function address");
                     raw_[pc].imm = relative(target, pc);
                 }
                 ++k;
@@ -152,8 +153,8 @@ private:
     void check_type(std::uint32_t pc, const Reloc& r, std::uint32_t expected) const {
         if (r.type != expected)
             fail_at(pc, "unexpected relocation type " + std::to_string(r.type) + " against '" +
-                            img_.symbols[r.sym].name + "' (expected " +
-                            std::to_string(expected) + ")");
+                            img_.symbols[r.sym].name + "' (expected " + std::to_string(expected) +
+                            ")");
     }
 
     void relocate_call(std::uint32_t pc, const Function& f, std::uint32_t k, const Reloc* r) {
@@ -216,7 +217,8 @@ private:
             const MapSite& s = sites_[m];
             if (s.section == 0 || s.section != sym.shndx) continue;
             if (s.whole_section) {
-                const std::int64_t off = std::int64_t{lo.imm} + static_cast<std::int64_t>(sym.value);
+                const std::int64_t off =
+                    std::int64_t{lo.imm} + static_cast<std::int64_t>(sym.value);
                 if (off < 0 || off > std::numeric_limits<std::int32_t>::max())
                     fail_at(pc, "offset " + std::to_string(off) + " into '" + maps_[m].name +
                                     "' is out of range");

@@ -13,7 +13,9 @@
 namespace bpflab::elf_detail {
 namespace {
 
-bool has_prefix(const std::string& s, const char* pfx) { return s.rfind(pfx, 0) == 0; }
+bool has_prefix(const std::string& s, const char* pfx) {
+    return s.rfind(pfx, 0) == 0;
+}
 
 /// Symbols defined in section `sec` with a name, sorted by value.
 std::vector<const Symbol*> symbols_in(const Image& img, std::uint32_t sec) {
@@ -107,8 +109,8 @@ std::uint32_t type_member(const Image& img, const ::btf* b, const btf_member& m,
 }
 
 /// Parses one map definition struct; `inner` receives the `values` element struct, if any.
-MapDef parse_btf_map(const Image& img, const ::btf* b, const btf_type* def,
-                     const std::string& name, const btf_type** inner, int depth) {
+MapDef parse_btf_map(const Image& img, const ::btf* b, const btf_type* def, const std::string& name,
+                     const btf_type** inner, int depth) {
     MapDef m;
     m.name = name;
     m.origin = MapOrigin::Btf;
@@ -137,13 +139,13 @@ MapDef parse_btf_map(const Image& img, const ::btf* b, const btf_type* def,
             const btf_type* ptr = (arr != nullptr && btf_is_array(arr))
                                       ? skip_mods(b, btf_array(arr)->type)
                                       : nullptr;
-            const btf_type* in = (ptr != nullptr && btf_is_ptr(ptr)) ? skip_mods(b, ptr->type)
-                                                                     : nullptr;
+            const btf_type* in =
+                (ptr != nullptr && btf_is_ptr(ptr)) ? skip_mods(b, ptr->type) : nullptr;
             if (in == nullptr || !btf_is_struct(in))
                 img.fail("BTF map '" + name + "': field 'values' is not an array of pointers");
             if (depth > 0) img.fail("BTF map '" + name + "': nested map-in-map definitions");
-            const bool of_maps = m.type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
-                                 m.type == BPF_MAP_TYPE_HASH_OF_MAPS;
+            const bool of_maps =
+                m.type == BPF_MAP_TYPE_ARRAY_OF_MAPS || m.type == BPF_MAP_TYPE_HASH_OF_MAPS;
             if (of_maps) {
                 *inner = in;
                 m.value_size = 4;  // the kernel stores map fds

@@ -20,7 +20,9 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-std::string corpus(const std::string& name) { return BPFLAB_BINARY_DIR "/corpus/" + name; }
+std::string corpus(const std::string& name) {
+    return BPFLAB_BINARY_DIR "/corpus/" + name;
+}
 std::string fixture(const std::string& cpu) {
     return BPFLAB_BINARY_DIR "/tests/fixtures/elf_features_" + cpu + ".o";
 }
@@ -338,19 +340,25 @@ void put(Bytes& b, std::size_t off, const T& v) {
     std::memcpy(b.data() + off, &v, sizeof(T));
 }
 
-Elf64_Ehdr ehdr(const Bytes& b) { return get<Elf64_Ehdr>(b, 0); }
+Elf64_Ehdr ehdr(const Bytes& b) {
+    return get<Elf64_Ehdr>(b, 0);
+}
 std::size_t shdr_off(const Bytes& b, std::size_t i) {
     return ehdr(b).e_shoff + i * sizeof(Elf64_Shdr);
 }
-Elf64_Shdr shdr(const Bytes& b, std::size_t i) { return get<Elf64_Shdr>(b, shdr_off(b, i)); }
-void put_shdr(Bytes& b, std::size_t i, const Elf64_Shdr& s) { put(b, shdr_off(b, i), s); }
+Elf64_Shdr shdr(const Bytes& b, std::size_t i) {
+    return get<Elf64_Shdr>(b, shdr_off(b, i));
+}
+void put_shdr(Bytes& b, std::size_t i, const Elf64_Shdr& s) {
+    put(b, shdr_off(b, i), s);
+}
 
 /// Index of the section called `name` in a well-formed object.
 std::size_t section(const Bytes& b, const std::string& name) {
     const Elf64_Shdr names = shdr(b, ehdr(b).e_shstrndx);
     for (std::size_t i = 1; i < ehdr(b).e_shnum; ++i) {
-        const char* n = reinterpret_cast<const char*>(b.data() + names.sh_offset +
-                                                      shdr(b, i).sh_name);
+        const char* n =
+            reinterpret_cast<const char*>(b.data() + names.sh_offset + shdr(b, i).sh_name);
         if (name == n) return i;
     }
     FAIL("no section " << name);
@@ -566,21 +574,19 @@ TEST_CASE("corrupted objects are refused with a diagnostic naming the file") {
          [&](Bytes& b) { put<std::uint32_t>(b, shdr(b, btf_ext).sh_offset + 20, 0x7ffffff0); },
          ".BTF.ext"},
         {"btf-ext-bad-magic",
-         [&](Bytes& b) { put<std::uint16_t>(b, shdr(b, btf_ext).sh_offset, 0x1234); },
-         ".BTF.ext"},
+         [&](Bytes& b) { put<std::uint16_t>(b, shdr(b, btf_ext).sh_offset, 0x1234); }, ".BTF.ext"},
         {"btf-bad-magic",
-         [&](Bytes& b) {
-             put<std::uint16_t>(b, shdr(b, section(b, ".BTF")).sh_offset, 0x1234);
-         },
+         [&](Bytes& b) { put<std::uint16_t>(b, shdr(b, section(b, ".BTF")).sh_offset, 0x1234); },
          ".BTF"},
     };
     // Truncations at many lengths: inside the header, inside sections, inside the table.
-    for (std::size_t len : {std::size_t{1}, std::size_t{4}, std::size_t{16}, std::size_t{63},
-                            std::size_t{64}, std::size_t{65}, std::size_t{200}, good.size() / 4,
-                            good.size() / 2, good.size() - 65, good.size() - 64,
-                            good.size() - 8, good.size() - 1})
-        variants.push_back({"truncated-" + std::to_string(len), [len](Bytes& b) { b.resize(len); },
-                            len < sizeof(Elf64_Ehdr) ? "truncated ELF header" : "outside the file"});
+    for (std::size_t len :
+         {std::size_t{1}, std::size_t{4}, std::size_t{16}, std::size_t{63}, std::size_t{64},
+          std::size_t{65}, std::size_t{200}, good.size() / 4, good.size() / 2, good.size() - 65,
+          good.size() - 64, good.size() - 8, good.size() - 1})
+        variants.push_back(
+            {"truncated-" + std::to_string(len), [len](Bytes& b) { b.resize(len); },
+             len < sizeof(Elf64_Ehdr) ? "truncated ELF header" : "outside the file"});
     CHECK(variants.size() >= 20);
     for (const Variant& v : variants) expect_refused(good, v);
 }
