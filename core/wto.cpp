@@ -188,15 +188,15 @@ std::string check_wto(const Wto& wto, const SuccessorLists& succ, VertexId root)
     const std::size_t n = succ.size();
     // Reachable set, by an explicit depth-first search.
     std::vector<bool> reach(n, false);
-    std::vector<VertexId> todo{root};
+    std::vector<VertexId> worklist{root};
     reach[root] = true;
-    while (!todo.empty()) {
-        const VertexId v = todo.back();
-        todo.pop_back();
+    while (!worklist.empty()) {
+        const VertexId v = worklist.back();
+        worklist.pop_back();
         for (VertexId w : succ[v])
             if (!reach[w]) {
                 reach[w] = true;
-                todo.push_back(w);
+                worklist.push_back(w);
             }
     }
     // Every reachable vertex exactly once, nothing else.
