@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "core/isa.hpp"
+#include "core/word.hpp"
 
 namespace bpflab::sem {
 
@@ -38,75 +39,130 @@ template <std::unsigned_integral U>
     return static_cast<U>((low ^ sign) - sign);
 }
 
+// ---- Word-generic semantics (machine words for running, Z3 words for proving) -------------
+
+/// Sign-extends the low `from_bits` of `v` to the width of W (identity when from_bits is 0 or
+/// at least the width). Branch-free, so it also builds Z3 terms.
+template <Word W>
+[[nodiscard]] constexpr W sign_extend_word(W v, unsigned from_bits) {
+    if (from_bits == 0 || from_bits >= W::kBits) return v;
+    const unsigned s = W::kBits - from_bits;
+    return ashr(v << s, W::constant(s));
+}
+
+/// `dst op src` at the full width of W, with the ISA's rules: division by zero gives 0, modulo
+/// by zero leaves the dividend, shift amounts are masked to the width, signed overflow wraps
+/// (smin / -1 = smin, smin % -1 = 0), signed modulo takes the dividend's sign. For Neg `src` is
+/// ignored; for Mov the result is `src`; for MovSx `sx_bits` is the source width.
+template <Word W>
+[[nodiscard]] constexpr W alu_word(AluOp op, W dst, W src, unsigned sx_bits = 0) {
+    const W zero = W::constant(0);
+    const W shift = src & W::constant(W::kBits - 1);
+    switch (op) {
+        case AluOp::Add: return dst + src;
+        case AluOp::Sub: return dst - src;
+        case AluOp::Mul: return dst * src;
+        case AluOp::Div: return select(src == zero, zero, udiv(dst, src));
+        case AluOp::SDiv: return select(src == zero, zero, sdiv(dst, src));
+        case AluOp::Mod: return urem(dst, src);  // urem(x, 0) = x, as the ISA defines
+        case AluOp::SMod: return srem(dst, src);  // srem(x, 0) = x, srem(smin, -1) = 0
+        case AluOp::Or: return dst | src;
+        case AluOp::And: return dst & src;
+        case AluOp::Xor: return dst ^ src;
+        case AluOp::Lsh: return shl(dst, shift);
+        case AluOp::Rsh: return lshr(dst, shift);
+        case AluOp::Arsh: return ashr(dst, shift);
+        case AluOp::Neg: return zero - dst;
+        case AluOp::Mov: return src;
+        case AluOp::MovSx: return sign_extend_word(src, sx_bits);
+    }
+    return zero;
+}
+
+/// Whether `a cond b` holds at the width of W.
+template <Word W>
+[[nodiscard]] constexpr typename W::Bool compare_word(Cond c, W a, W b) {
+    switch (c) {
+        case Cond::Eq: return a == b;
+        case Cond::Ne: return a != b;
+        case Cond::Set: return (a & b) != W::constant(0);
+        case Cond::Gt: return b < a;
+        case Cond::Ge: return b <= a;
+        case Cond::Lt: return a < b;
+        case Cond::Le: return a <= b;
+        case Cond::Sgt: return slt(b, a);
+        case Cond::Sge: return sle(b, a);
+        case Cond::Slt: return slt(a, b);
+        case Cond::Sle: return sle(a, b);
+    }
+    return a == b;
+}
+
+/// Register-level ALU at word width N: the 64-bit form acts on whole words; the 32-bit form
+/// (is64 false) acts on the N/2-bit halves and zero-extends (so at N = 8 it is the 4-bit form).
+/// `sx_bits` is given at the register scale (8, 16, 32 for N = 64) and scaled by N / 64.
+template <Word W>
+[[nodiscard]] constexpr W alu_reg_word(AluOp op, bool is64, W dst, W src, unsigned sx_bits = 0) {
+    const unsigned sx = sx_bits * W::kBits / 64;
+    if (is64) return alu_word<W>(op, dst, src, sx);
+    return zext<W::kBits>(alu_word<Half<W>>(op, trunc<W::kBits / 2>(dst),
+                                            trunc<W::kBits / 2>(src), sx));
+}
+
+/// Whether a conditional jump is taken at word width N (`is32`: compare the N/2-bit halves).
+template <Word W>
+[[nodiscard]] constexpr typename W::Bool jump_word(Cond c, bool is32, W a, W b) {
+    if (is32) return compare_word<Half<W>>(c, trunc<W::kBits / 2>(a), trunc<W::kBits / 2>(b));
+    return compare_word<W>(c, a, b);
+}
+
+/// Byte-order conversion at word width N, on a little-endian machine. `bits` is 16, 32 or 64
+/// at the register scale; at width N a "byte" is N/8 bits. ToLe truncates (zero-extends the
+/// low bits/8 bytes); ToBe and Swap reverse those bytes.
+template <Word W>
+[[nodiscard]] constexpr W endian_word(EndianKind k, unsigned bits, W v) {
+    constexpr unsigned kByte = W::kBits / 8;
+    const unsigned nbytes = bits / 8;
+    const unsigned width = nbytes * kByte;
+    const W low = width >= W::kBits ? v : v & W::constant((std::uint64_t{1} << width) - 1);
+    if (k == EndianKind::ToLe) return low;
+    const W byte_mask = W::constant((std::uint64_t{1} << kByte) - 1);
+    W out = W::constant(0);
+    for (unsigned i = 0; i < nbytes; ++i) {
+        const W byte = (low >> (i * kByte)) & byte_mask;
+        out = out | (byte << ((nbytes - 1 - i) * kByte));
+    }
+    return out;
+}
+
+// ---- Native-integer forms, used by the interpreter (the same definitions) -----------------
+
 template <std::unsigned_integral U>
 [[nodiscard]] constexpr U sdiv(U a, U b) {
-    if (b == 0) return 0;
-    const Signed<U> sa = as_signed(a), sb = as_signed(b);
-    if (sa == std::numeric_limits<Signed<U>>::min() && sb == -1) return a;
-    return static_cast<U>(static_cast<Signed<U>>(sa / sb));
+    return static_cast<U>(alu_word<Bits<kBits<U>>>(AluOp::SDiv, a, b).raw());
 }
 
 template <std::unsigned_integral U>
 [[nodiscard]] constexpr U smod(U a, U b) {
-    if (b == 0) return a;
-    const Signed<U> sa = as_signed(a), sb = as_signed(b);
-    if (sb == -1) return 0;
-    return static_cast<U>(static_cast<Signed<U>>(sa % sb));
+    return static_cast<U>(alu_word<Bits<kBits<U>>>(AluOp::SMod, a, b).raw());
 }
 
 /// Arithmetic shift right by `n & (width - 1)`.
 template <std::unsigned_integral U>
 [[nodiscard]] constexpr U arsh(U a, U n) {
-    const unsigned s = static_cast<unsigned>(n) & (kBits<U> - 1);
-    if (s == 0) return a;
-    const U shifted = static_cast<U>(a >> s);
-    if ((a >> (kBits<U> - 1)) == 0) return shifted;
-    return static_cast<U>(shifted | static_cast<U>(~U{0} << (kBits<U> - s)));
+    return static_cast<U>(alu_word<Bits<kBits<U>>>(AluOp::Arsh, a, n).raw());
 }
 
-/// `dst op src` at width U. For Neg `src` is ignored; for MovSx `sx_bits` selects the source
-/// width; for Mov the result is `src`.
+/// `dst op src` at width U (see alu_word).
 template <std::unsigned_integral U>
 [[nodiscard]] constexpr U alu(AluOp op, U dst, U src, unsigned sx_bits = 0) {
-    constexpr unsigned kMask = kBits<U> - 1;
-    switch (op) {
-        case AluOp::Add: return static_cast<U>(dst + src);
-        case AluOp::Sub: return static_cast<U>(dst - src);
-        case AluOp::Mul: return static_cast<U>(dst * src);
-        case AluOp::Div: return src == 0 ? U{0} : static_cast<U>(dst / src);
-        case AluOp::SDiv: return sdiv(dst, src);
-        case AluOp::Mod: return src == 0 ? dst : static_cast<U>(dst % src);
-        case AluOp::SMod: return smod(dst, src);
-        case AluOp::Or: return static_cast<U>(dst | src);
-        case AluOp::And: return static_cast<U>(dst & src);
-        case AluOp::Xor: return static_cast<U>(dst ^ src);
-        case AluOp::Lsh: return static_cast<U>(dst << (static_cast<unsigned>(src) & kMask));
-        case AluOp::Rsh: return static_cast<U>(dst >> (static_cast<unsigned>(src) & kMask));
-        case AluOp::Arsh: return arsh(dst, src);
-        case AluOp::Neg: return static_cast<U>(U{0} - dst);
-        case AluOp::Mov: return src;
-        case AluOp::MovSx: return sign_extend(src, sx_bits);
-    }
-    return 0;
+    return static_cast<U>(alu_word<Bits<kBits<U>>>(op, dst, src, sx_bits).raw());
 }
 
 /// Whether `a cond b` holds at width U.
 template <std::unsigned_integral U>
 [[nodiscard]] constexpr bool compare(Cond c, U a, U b) {
-    switch (c) {
-        case Cond::Eq: return a == b;
-        case Cond::Ne: return a != b;
-        case Cond::Set: return (a & b) != 0;
-        case Cond::Gt: return a > b;
-        case Cond::Ge: return a >= b;
-        case Cond::Lt: return a < b;
-        case Cond::Le: return a <= b;
-        case Cond::Sgt: return as_signed(a) > as_signed(b);
-        case Cond::Sge: return as_signed(a) >= as_signed(b);
-        case Cond::Slt: return as_signed(a) < as_signed(b);
-        case Cond::Sle: return as_signed(a) <= as_signed(b);
-    }
-    return false;
+    return compare_word<Bits<kBits<U>>>(c, a, b);
 }
 
 /// The condition that holds exactly when `c` does not (for the fall-through side of a branch).
