@@ -93,6 +93,9 @@ class Dbm {
     void assign(Index x, Index y, zone::Wide c);
     /// x := c.
     void assign_const(Index x, zone::Wide c) { assign(x, 0, c); }
+    /// x := x + t for some t in [lo, hi] (lo <= hi): x' - z <= (x - z) + hi, z - x' <= (z - x)
+    /// - lo. Keeps closure (a path through x' gains hi - lo >= 0).
+    void shift_by_range(Index x, zone::Wide lo, zone::Wide hi);
     /// The bound c of `x <= c` (+∞ if none): entry (x, 0).
     [[nodiscard]] Bound upper(Index x) const { return at(x, 0); }
     /// The bound c of `-x <= c`, i.e. x >= -c (+∞ if none): entry (0, x).

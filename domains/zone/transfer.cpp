@@ -45,4 +45,14 @@ void Dbm::assign(Index x, Index y, zone::Wide c) {
     ref(y, x) = zone::clamp_bound(-c);
 }
 
+void Dbm::shift_by_range(Index x, zone::Wide lo, zone::Wide hi) {
+    if (bottom_ || x == 0) return;
+    ensure_vars(x);
+    for (Index k = 0; k < dim_; ++k) {
+        if (k == x) continue;
+        ref(x, k) = bound_shift(ref(x, k), hi);
+        ref(k, x) = bound_shift(ref(k, x), -lo);
+    }
+}
+
 }  // namespace bpflab::dom
