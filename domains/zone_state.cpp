@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/semantics.hpp"
+#include "domains/interval.hpp"
 
 namespace bpflab::dom {
 
@@ -31,6 +32,17 @@ Bound lower_entry(std::uint64_t lo) {
 }
 /// The implicit x >= 0.
 const Bound kNonNegative = lower_entry(0);
+
+// The non-relational projection goes through the interval domain (domains/interval.hpp).
+using Ivl = Interval<Bits<64>>;
+Ivl to_interval(URange r) {
+    if (r.empty()) return Ivl::bottom();
+    return Ivl::of(UInterval<Bits<64>>(Bits<64>(r.lo), Bits<64>(r.hi)));
+}
+URange to_range(const Ivl& i) {
+    if (i.is_bottom()) return {1, 0};
+    return {i.u().lo().raw(), i.u().hi().raw()};
+}
 
 }  // namespace
 
@@ -111,6 +123,10 @@ ZoneState ZoneState::narrow(const ZoneState& b) const {
 }
 
 // ---- projections ----------------------------------------------------------------------------
+
+Interval<Bits<64>> ZoneState::interval(Var x) const {
+    return to_interval(bounds(x));
+}
 
 URange ZoneState::bounds(Var x) const {
     if (is_bottom()) return {1, 0};
@@ -222,7 +238,7 @@ void ZoneState::apply(const AluSpec& op, Var x, std::uint64_t c) {
         assign(x, v.raw());
         return;
     }
-    set_range(x, zone::alu_range(op, xr, URange::constant(c)));
+    set_range(x, to_range(Ivl::alu(op, to_interval(xr), Ivl::constant(Bits<64>(c)))));
 }
 
 void ZoneState::apply(const AluSpec& op, Var x, Var y) {
@@ -264,7 +280,7 @@ void ZoneState::apply(const AluSpec& op, Var x, Var y) {
             return;
         }
     }
-    set_range(x, zone::alu_range(op, xr, yr));
+    set_range(x, to_range(Ivl::alu(op, to_interval(xr), to_interval(yr))));
 }
 
 void ZoneState::endian(EndianKind k, unsigned bits, Var x) {
@@ -273,7 +289,7 @@ void ZoneState::endian(EndianKind k, unsigned bits, Var x) {
     ensure(x);
     const URange xr = bounds(x);
     if (k == EndianKind::ToLe && (bits >= 64 || xr.hi < (std::uint64_t{1} << bits))) return;
-    set_range(x, zone::endian_range(k, bits, xr));
+    set_range(x, to_range(Ivl::endian(k, bits, to_interval(xr))));
 }
 
 void ZoneState::assume(const Branch& br, Var x, Var y) {
@@ -321,24 +337,25 @@ void ZoneState::assume(const Branch& br, Var x, Var y) {
             yr = bounds(y);
         }
     }
-    if (!zone::assume_range(br, xr, yr)) {
+    const auto [xi, yi] = Ivl::assume(br, to_interval(xr), to_interval(yr));
+    if (xi.is_bottom() || yi.is_bottom()) {
         dbm_ = Dbm::bottom();
         return;
     }
-    refine(x, xr);
-    refine(y, yr);
+    refine(x, to_range(xi));
+    refine(y, to_range(yi));
 }
 
 void ZoneState::assume(const Branch& br, Var x, std::uint64_t c) {
     if (is_bottom()) return;
     normalise();
     ensure(x);
-    URange xr = bounds(x), cr = URange::constant(c);
-    if (!zone::assume_range(br, xr, cr)) {
+    const auto [xi, ci] = Ivl::assume(br, to_interval(bounds(x)), Ivl::constant(Bits<64>(c)));
+    if (xi.is_bottom() || ci.is_bottom()) {
         dbm_ = Dbm::bottom();
         return;
     }
-    refine(x, xr);
+    refine(x, to_range(xi));
 }
 
 }  // namespace bpflab::dom

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/word.hpp"
+#include "domains/interval.hpp"
 #include "domains/state.hpp"
 #include "domains/tnum.hpp"
 #include "domains/zone/dbm.hpp"
@@ -36,7 +37,7 @@ namespace bpflab::dom {
 ///
 /// Transfer soundness in one line: relational updates are used only where the zone proves that
 /// no wrap-around happens (then 64-bit arithmetic is integer arithmetic); everything else
-/// havocs x and records the bounds of a sound unsigned range (domains/zone/urange.hpp).
+/// havocs x and records the unsigned bounds the interval domain (domains/interval.hpp) gives.
 class ZoneState {
   public:
     using Bool = bool;
@@ -91,8 +92,8 @@ class ZoneState {
     // ---- projections ----
     /// The unsigned bounds of x (empty on bottom).
     [[nodiscard]] zone::URange bounds(Var x) const;
-    /// The bounds of x (the interval projection).
-    [[nodiscard]] zone::URange interval(Var x) const { return bounds(x); }
+    /// The interval of x (its unsigned bounds; the other views derived from them).
+    [[nodiscard]] Interval<Bits<64>> interval(Var x) const;
     /// The known bits of x, from its bounds.
     [[nodiscard]] Tnum<Bits<64>> tnum(Var x) const;
     /// The bound c of x - y <= c (+∞ if none), read from the closed form.

@@ -194,6 +194,7 @@ bool contains(const ZoneState& s, const Valuation& v) {
     for (Var x = 0; x < kVars; ++x) {
         if (!s.bounds(x).contains(v[x])) return false;
         if (!s.tnum(x).contains(Bits<64>(v[x]))) return false;
+        if (!s.interval(x).contains(Bits<64>(v[x]))) return false;
         for (Var y = 0; y < kVars; ++y) {
             const auto d = s.difference(x, y);
             if (d != kInf && static_cast<Wide>(v[x]) - static_cast<Wide>(v[y]) > d) return false;
