@@ -161,7 +161,7 @@ TEST_CASE("non-relational operations project through ranges and forget relations
 TEST_CASE("soundness: every concrete valuation taking the branches stays in the state") {
     int lost = 0;
     const long checks =
-        soundness_runs<ZoneState>(2024, 400, 30, [&](int run, int k, const std::string& what) {
+        soundness_runs<ZoneState>(2024, 250, 30, [&](int run, int k, const std::string& what) {
             ++lost;
             FAIL_CHECK("run " << run << " step " << k << " (" << what << ") lost a valuation");
         });
