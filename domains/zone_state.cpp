@@ -4,6 +4,7 @@
 #include "domains/zone_state.hpp"
 
 #include <algorithm>
+#include <vector>
 
 #include "core/semantics.hpp"
 #include "domains/interval.hpp"
@@ -110,8 +111,19 @@ ZoneState ZoneState::meet(const ZoneState& b) const {
 
 ZoneState ZoneState::widen(const ZoneState& b, std::span<const Bound> t) const {
     const std::size_t n = std::max(dbm_.num_vars(), b.dbm_.num_vars());
+    // A threshold t stands for the bounds x <= t and x >= t (biased entries t - 1 and 1 - t)
+    // and the differences x - y <= ±t: each entry form becomes a stop of the DBM widening.
+    std::vector<Bound> stops;
+    stops.reserve(4 * t.size());
+    for (const Bound v : t) {
+        for (const Wide e : {static_cast<Wide>(v), static_cast<Wide>(v) - kBias,
+                             -static_cast<Wide>(v), kBias - static_cast<Wide>(v)})
+            if (zone::clamp_bound(e) != kInf) stops.push_back(zone::clamp_bound(e));
+    }
+    std::sort(stops.begin(), stops.end());
+    stops.erase(std::unique(stops.begin(), stops.end()), stops.end());
     ZoneState r;
-    r.dbm_ = grown(dbm_, n).widen(grown(b.dbm_, n), t);
+    r.dbm_ = grown(dbm_, n).widen(grown(b.dbm_, n), stops);
     return r;
 }
 

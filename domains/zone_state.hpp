@@ -57,7 +57,7 @@ class ZoneState {
     [[nodiscard]] ZoneState meet(const ZoneState& b) const;
     /// Assumes this->leq(b); plain zone widening (growing bounds become +∞).
     [[nodiscard]] ZoneState widen(const ZoneState& b) const { return widen(b, {}); }
-    /// Widening with thresholds (sorted ascending; they apply to bounds and differences alike).
+    /// Widening with thresholds: values t meaning x <= t, x >= -t, x - y <= ±t (any order).
     [[nodiscard]] ZoneState widen(const ZoneState& b, std::span<const zone::Bound> t) const;
     /// Assumes b.leq(*this); refines only unbounded entries.
     [[nodiscard]] ZoneState narrow(const ZoneState& b) const;

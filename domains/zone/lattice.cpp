@@ -53,8 +53,8 @@ Dbm Dbm::widen(const Dbm& b, std::span<const Bound> thresholds) const {
     Dbm x = *this;
     x.ensure_vars(b.num_vars());
     // Each entry can only grow to a threshold or +∞, a finite number of times per entry, so
-    // increasing chains stabilise. The result is
-    // left unclosed, as closing it could undo the jump and break termination.
+    // increasing chains stabilise. The result is left unclosed: closing it could undo a jump
+    // and break termination.
     for (Index i = 0; i < x.dim_; ++i) {
         for (Index j = 0; j < x.dim_; ++j) {
             const Bound old = x.ref(i, j);

@@ -158,6 +158,28 @@ TEST_CASE("non-relational operations project through ranges and forget relations
     CHECK(s.bounds(1) == URange{0, 0xffff'ffff});                           // may wrap at 0
 }
 
+TEST_CASE("zone state widening: plain goes to the implicit range, thresholds stop at values") {
+    // i = 0; loop { i += 1 } with j = i - 1 kept relationally.
+    ZoneState s;
+    s.assign(0, std::uint64_t{0});
+    const std::vector<bpflab::dom::zone::Bound> thresholds{100, 4096};
+    ZoneState plain = s, with = s;
+    for (int k = 0; k < 10; ++k) {
+        ZoneState next = with;
+        next.assign(1, Var{0});
+        next.apply(kAdd, 0, std::uint64_t{1});
+        const ZoneState w = with.widen(with.join(next), thresholds);
+        if (w.leq(with)) break;
+        with = w;
+        if (k == 0) CHECK(with.bounds(0) == URange{0, 100});
+    }
+    CHECK(with.bounds(0).lo == 0);
+    ZoneState next = plain;
+    next.apply(kAdd, 0, std::uint64_t{1});
+    plain = plain.widen(plain.join(next));
+    CHECK(plain.bounds(0) == URange{0, kMax});
+}
+
 TEST_CASE("soundness: every concrete valuation taking the branches stays in the state") {
     int lost = 0;
     const long checks =
