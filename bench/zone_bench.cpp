@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // bpflab: zone (DBM) micro-benchmarks on 64-variable matrices — incremental closure after one
-// new constraint, full closure, join, widening; median ns per operation.
+// new constraint, full closure, join, widening; median thread-CPU ns per operation.
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <ctime>
 #include <random>
 #include <vector>
 
 #include "domains/zone/dbm.hpp"
+#include "domains/zone_state.hpp"
 
 using bpflab::dom::Dbm;
 
@@ -33,23 +34,35 @@ Dbm random_closed(std::mt19937_64& rng, std::vector<std::int64_t>& witness) {
     return d;
 }
 
+// This thread's CPU time in ns: the machine is shared, so wall time would count the time other
+// processes run on the same cores.
+double cpu_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
+}
+
 template <class Prepare, class Op>
 double median_ns(Prepare prepare, Op op) {
     std::vector<double> per_op;
     for (int r = 0; r < kRounds; ++r) {
         auto inputs = prepare();
-        const auto t0 = std::chrono::steady_clock::now();
+        const double t0 = cpu_ns();
         for (auto& in : inputs) op(in);
-        const auto t1 = std::chrono::steady_clock::now();
-        per_op.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count() / kBatch);
+        const double t1 = cpu_ns();
+        per_op.push_back((t1 - t0) / kBatch);
     }
     std::nth_element(per_op.begin(), per_op.begin() + kRounds / 2, per_op.end());
     return per_op[kRounds / 2];
 }
 
-void report(const char* what, double ns, double goal_ns) {
-    std::printf("%-44s %12.0f ns  (goal < %.0f ns: %s)\n", what, ns, goal_ns,
-                goal_ns <= 0 ? "-" : (ns < goal_ns ? "met" : "MISSED"));
+void report(const char* what, double ns, double goal_ns = 0) {
+    if (goal_ns <= 0) {
+        std::printf("%-44s %10.0f ns\n", what, ns);
+        return;
+    }
+    std::printf("%-44s %10.0f ns  (goal < %.0f ns: %s)\n", what, ns, goal_ns,
+                ns < goal_ns ? "met" : "missed");
 }
 
 }  // namespace
@@ -117,13 +130,38 @@ int main() {
                                       sink = sink + c.num_vars();
                                   });
 
-    std::printf("zone DBM, %zu variables (%zu x %zu entries), median of %d batches of %d\n", kVars,
-                kVars + 1, kVars + 1, kRounds, kBatch);
+    // The state level: a branch x < y (incremental closure plus the interval refinement of both
+    // operands) and a relational add on a 64-variable zone state.
+    bpflab::dom::ZoneState st;
+    for (bpflab::dom::Var v = 0; v < kVars; ++v) {
+        st.assume(bpflab::dom::Branch{bpflab::Cond::Le, false, true}, v,
+                  static_cast<std::uint64_t>(1000 + 10 * v));
+        if (v > 0) st.assume(bpflab::dom::Branch{bpflab::Cond::Le, false, true}, v - 1, v);
+    }
+    const double assume = median_ns([&] { return std::vector<bpflab::dom::ZoneState>(kBatch, st); },
+                                    [&](bpflab::dom::ZoneState& z) {
+                                        z.assume(bpflab::dom::Branch{bpflab::Cond::Lt, false, true},
+                                                 bpflab::dom::Var{7}, bpflab::dom::Var{40});
+                                        sink = sink + z.is_bottom();
+                                    });
+    const double add = median_ns([&] { return std::vector<bpflab::dom::ZoneState>(kBatch, st); },
+                                 [&](bpflab::dom::ZoneState& z) {
+                                     z.apply(bpflab::dom::AluSpec{bpflab::AluOp::Add, true, 0},
+                                             bpflab::dom::Var{3}, bpflab::dom::Var{9});
+                                     sink = sink + z.is_bottom();
+                                 });
+
+    std::printf(
+        "zone DBM, %zu variables (%zu x %zu entries), thread CPU time, median of %d batches of "
+        "%d\n",
+        kVars, kVars + 1, kVars + 1, kRounds, kBatch);
     report("incremental closure (one constraint)", inc, 20'000);
     report("full closure (Floyd-Warshall)", full, 300'000);
     report("join (closed operands)", join, 20'000);
-    report("widening", widen, 0);
-    report("copy (reference)", copy, 0);
+    report("widening", widen);
+    report("copy (reference)", copy);
+    report("ZoneState assume x < y (64 variables)", assume);
+    report("ZoneState x += y, relational (64 variables)", add);
     std::printf("full / incremental closure: %.1fx\n", full / inc);
     return sink == 0xffffffff ? 1 : 0;
 }
