@@ -4,6 +4,7 @@
 #include <linux/bpf.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -16,9 +17,15 @@ using U = std::uint64_t;
 constexpr std::int64_t kEFAULT = 14;
 constexpr U kMaxLoops = 1u << 23;
 
-JitRun& run_of(JitState* s) { return *static_cast<JitRun*>(s->run); }
-vm::Map& map_of(U r) { return *reinterpret_cast<vm::Map*>(r); }
-U neg(std::int64_t e) { return static_cast<U>(-e); }
+JitRun& run_of(JitState* s) {
+    return *static_cast<JitRun*>(s->run);
+}
+vm::Map& map_of(U r) {
+    return *reinterpret_cast<vm::Map*>(r);
+}
+U neg(std::int64_t e) {
+    return static_cast<U>(-e);
+}
 
 /// Checked mode: `size` bytes at `p` must lie in one region; the fault becomes a helper
 /// argument fault. Unchecked mode trusts the verifier.
@@ -68,14 +75,18 @@ U map_delete(U r1, U r2, U, U, U, JitState* s) {
     return static_cast<U>(m.erase(reinterpret_cast<const std::uint8_t*>(r2)));
 }
 
-// The interpreter's clock advances with the instructions it executed; the JIT counts no
-// instructions, so its clock advances by one nanosecond per reading.
+// The interpreter's clock advances with the instructions it executed. Counting code knows
+// that number (the call ends its block, so it is included), and reads the same clock; code
+// that does not count advances its clock by one nanosecond per reading.
 U ktime(U, U, U, U, U, JitState* s) {
     JitRun& run = run_of(s);
+    if (s->insn_limit != 0) return run.input->ktime_ns + (s->insn_limit - s->insn_left);
     return run.input->ktime_ns + ++run.clock_calls;
 }
 
-U jiffies(U, U, U, U, U, JitState* s) { return run_of(s).input->ktime_ns / 4'000'000; }
+U jiffies(U, U, U, U, U, JitState* s) {
+    return run_of(s).input->ktime_ns / 4'000'000;
+}
 
 U prandom(U, U, U, U, U, JitState* s) {
     // splitmix64, seeded like the interpreter's, so both engines draw the same numbers.
@@ -85,9 +96,15 @@ U prandom(U, U, U, U, U, JitState* s) {
     return static_cast<std::uint32_t>(z ^ (z >> 31));
 }
 
-U zero(U, U, U, U, U, JitState*) { return 0; }
-U pid_tgid(U, U, U, U, U, JitState* s) { return run_of(s).input->pid_tgid; }
-U uid_gid(U, U, U, U, U, JitState* s) { return run_of(s).input->uid_gid; }
+U zero(U, U, U, U, U, JitState*) {
+    return 0;
+}
+U pid_tgid(U, U, U, U, U, JitState* s) {
+    return run_of(s).input->pid_tgid;
+}
+U uid_gid(U, U, U, U, U, JitState* s) {
+    return run_of(s).input->uid_gid;
+}
 
 U current_comm(U r1, U r2, U, U, U, JitState* s) {
     if (r2 == 0 || !arg_mem(s, r1, r2, true, "get_current_comm")) return 0;
@@ -98,13 +115,9 @@ U current_comm(U r1, U r2, U, U, U, JitState* s) {
     return 0;
 }
 
-// trace_printk, minimal: the format with each conversion replaced by the next argument in
-// decimal (%x: hex); records the line like the interpreter.
-U trace_printk(U r1, U r2, U r3, U r4, U r5, JitState* s) {
-    if (!arg_mem(s, r1, r2, false, "trace_printk")) return 0;
-    std::string fmt(reinterpret_cast<const char*>(r1), r2);
-    fmt = fmt.substr(0, fmt.find('\0'));
-    const U args[3] = {r3, r4, r5};
+// trace_printk with the interpreter's conversions: %d %i %u %x with 0-2 'l' (32-bit without
+// one), %p, %c, %%; any other conversion prints as itself. Records the line like the interpreter.
+std::string format_trace(const std::string& fmt, const U (&args)[3]) {
     std::string out;
     int next = 0;
     for (std::size_t i = 0; i < fmt.size(); ++i) {
@@ -113,24 +126,58 @@ U trace_printk(U r1, U r2, U r3, U r4, U r5, JitState* s) {
             continue;
         }
         std::size_t j = i + 1;
-        while (j + 1 < fmt.size() && fmt[j] == 'l') ++j;
-        const bool wide = j > i + 1;
-        const U v = fmt[j] == '%' ? 0 : next < 3 ? args[next++] : 0;
+        bool wide = false;
+        while (j < fmt.size() && fmt[j] == 'l') {
+            wide = true;
+            ++j;
+        }
+        if (j >= fmt.size()) break;
+        const char c = fmt[j];
+        i = j;
+        if (c == '%') {
+            out += '%';
+            continue;
+        }
+        const U v = next < 3 ? args[next++] : 0;
+        const auto narrow = static_cast<std::uint32_t>(v);
         char buf[32];
-        switch (fmt[j]) {
-            case '%': std::snprintf(buf, sizeof buf, "%%"); break;
-            case 'x': std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(wide ? v : static_cast<std::uint32_t>(v))); break;
-            case 'u': std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(wide ? v : static_cast<std::uint32_t>(v))); break;
-            default:
+        switch (c) {
+            case 'd':
+            case 'i':
                 std::snprintf(buf, sizeof buf, "%lld",
-                              wide ? static_cast<long long>(v) : static_cast<long long>(static_cast<std::int32_t>(v)));
+                              wide ? static_cast<long long>(v)
+                                   : static_cast<long long>(static_cast<std::int32_t>(v)));
+                break;
+            case 'u':
+                std::snprintf(buf, sizeof buf, "%llu",
+                              static_cast<unsigned long long>(wide ? v : narrow));
+                break;
+            case 'x':
+                std::snprintf(buf, sizeof buf, "%llx",
+                              static_cast<unsigned long long>(wide ? v : narrow));
+                break;
+            case 'p':
+                std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+                break;
+            case 'c':
+                std::snprintf(buf, sizeof buf, "%c", static_cast<char>(v));
+                break;
+            default:
+                std::snprintf(buf, sizeof buf, "%%%c", c);
                 break;
         }
         out += buf;
-        i = j;
     }
+    return out;
+}
+
+U trace_printk(U r1, U r2, U r3, U r4, U r5, JitState* s) {
+    if (!arg_mem(s, r1, r2, false, "trace_printk")) return 0;
+    std::string fmt(reinterpret_cast<const char*>(r1), r2);
+    fmt = fmt.substr(0, fmt.find('\0'));
+    const U args[3] = {r3, r4, r5};
     auto& lines = run_of(s).result->trace_output;
-    lines.push_back(out);
+    lines.push_back(format_trace(fmt, args));
     return lines.back().size();
 }
 
@@ -156,8 +203,16 @@ U probe_read(U r1, U r2, U r3, U, U, JitState* s, bool str) {
     dst[n] = 0;
     return n + 1;
 }
-U probe_read_mem(U r1, U r2, U r3, U r4, U r5, JitState* s) { (void)r4; (void)r5; return probe_read(r1, r2, r3, 0, 0, s, false); }
-U probe_read_str(U r1, U r2, U r3, U r4, U r5, JitState* s) { (void)r4; (void)r5; return probe_read(r1, r2, r3, 0, 0, s, true); }
+U probe_read_mem(U r1, U r2, U r3, U r4, U r5, JitState* s) {
+    (void)r4;
+    (void)r5;
+    return probe_read(r1, r2, r3, 0, 0, s, false);
+}
+U probe_read_str(U r1, U r2, U r3, U r4, U r5, JitState* s) {
+    (void)r4;
+    (void)r5;
+    return probe_read(r1, r2, r3, 0, 0, s, true);
+}
 
 U ringbuf_reserve(U r1, U r2, U r3, U, U, JitState* s) {
     if (!arg_map(s, r1, "ringbuf_reserve")) return 0;
@@ -169,19 +224,27 @@ U ringbuf_commit(U r1, JitState* s, bool submit) {
     JitRun& run = run_of(s);
     for (std::size_t i = 0; i < run.maps->size(); ++i) {
         vm::Map& m = run.maps->at(i);
-        if (m.is_ringbuf() && m.ringbuf_commit(reinterpret_cast<const std::uint8_t*>(r1), submit)) return 0;
+        if (m.is_ringbuf() && m.ringbuf_commit(reinterpret_cast<const std::uint8_t*>(r1), submit))
+            return 0;
     }
     run.raise(vm::FaultKind::HelperArgument, "ringbuf_submit/discard: r1 is not a reserved record");
     return 0;
 }
-U ringbuf_submit(U r1, U, U, U, U, JitState* s) { return ringbuf_commit(r1, s, true); }
-U ringbuf_discard(U r1, U, U, U, U, JitState* s) { return ringbuf_commit(r1, s, false); }
+U ringbuf_submit(U r1, U, U, U, U, JitState* s) {
+    return ringbuf_commit(r1, s, true);
+}
+U ringbuf_discard(U r1, U, U, U, U, JitState* s) {
+    return ringbuf_commit(r1, s, false);
+}
 
 U ringbuf_output(U r1, U r2, U r3, U, U, JitState* s) {
     if (!arg_map(s, r1, "ringbuf_output") || !arg_mem(s, r2, r3, false, "ringbuf_output")) return 0;
-    return static_cast<U>(map_of(r1).ringbuf_output({reinterpret_cast<const std::uint8_t*>(r2), r3}));
+    return static_cast<U>(
+        map_of(r1).ringbuf_output({reinterpret_cast<const std::uint8_t*>(r2), r3}));
 }
-U ringbuf_query(U r1, U, U, U, U, JitState*) { return map_of(r1).ringbuf_records().size(); }
+U ringbuf_query(U r1, U, U, U, U, JitState*) {
+    return map_of(r1).ringbuf_records().size();
+}
 
 U skb_load_bytes(U, U r2, U r3, U r4, U, JitState* s) {
     if (!arg_mem(s, r3, r4, true, "skb_load_bytes")) return 0;
@@ -206,58 +269,86 @@ U skb_store_bytes(U, U r2, U r3, U r4, U r5, JitState* s) {
     return 0;
 }
 
-// l3_csum_replace: the IPv4 header checksum update (RFC 1624) for 2- and 4-byte fields.
-U l3_csum_replace(U, U r2, U r3, U r4, U r5, JitState* s) {
+// One's-complement helpers on raw (stored, network-order) 16-bit checksums (RFC 1624).
+std::uint32_t csum_add(std::uint32_t a, std::uint32_t b) {
+    return a + b + (a + b < b ? 1u : 0u);
+}
+std::uint16_t csum_fold(std::uint32_t c) {
+    c = (c & 0xffff) + (c >> 16);
+    c = (c & 0xffff) + (c >> 16);
+    return static_cast<std::uint16_t>(~c);
+}
+std::uint16_t csum_replace2(std::uint16_t sum, std::uint16_t from, std::uint16_t to) {
+    auto add16 = [](std::uint16_t a, std::uint16_t b) {
+        const auto x = static_cast<std::uint16_t>(a + b);
+        return static_cast<std::uint16_t>(x + (x < b ? 1 : 0));
+    };
+    return static_cast<std::uint16_t>(
+        ~add16(add16(static_cast<std::uint16_t>(~sum), static_cast<std::uint16_t>(~from)), to));
+}
+
+// l3_csum_replace / l4_csum_replace: update the 16-bit checksum at packet offset r2 for a field
+// changing from r3 to r4 (flags r5: field size 2 or 4, or 0 with r3 = 0 for a precomputed
+// difference in r4). l4 also accepts the pseudo-header and mangled-zero flags: with
+// BPF_F_MARK_MANGLED_0 a zero checksum (UDP "none") is left alone and a result of zero is
+// stored as 0xffff. The same rules as the interpreter's, flag for flag.
+U csum_replace(U r2, U r3, U r4, U r5, JitState* s, bool l4) {
     JitRun& run = run_of(s);
     const auto len = static_cast<U>(run.mem->data_end() - run.mem->data());
-    if ((r5 & ~U{BPF_F_HDR_FIELD_MASK}) != 0) return neg(vm::kEINVAL);
-    if (r2 > 0xffff || (r2 & 1) != 0 || r2 + 2 > len) return neg(kEFAULT);
+    const U allowed = BPF_F_HDR_FIELD_MASK |
+                      (l4 ? U{BPF_F_PSEUDO_HDR | BPF_F_MARK_MANGLED_0 | BPF_F_MARK_ENFORCE} : 0);
+    if ((r5 & ~allowed) != 0) return neg(vm::kEINVAL);
+    if (r2 > 0xffff || (!l4 && (r2 & 1) != 0) || r2 + 2 > len) return neg(kEFAULT);
     std::uint8_t* ptr = run.mem->data() + r2;
     std::uint16_t sum = 0;
     std::memcpy(&sum, ptr, 2);
-    auto add32 = [](std::uint32_t a, std::uint32_t b) { return a + b + (a + b < b ? 1u : 0u); };
-    auto fold = [](std::uint32_t c) {
-        c = (c & 0xffff) + (c >> 16);
-        c = (c & 0xffff) + (c >> 16);
-        return static_cast<std::uint16_t>(~c);
-    };
+    const bool mangled0 = l4 && (r5 & BPF_F_MARK_MANGLED_0) != 0;
+    if (mangled0 && sum == 0) return 0;
     switch (r5 & BPF_F_HDR_FIELD_MASK) {
         case 0:
             if (r3 != 0) return neg(vm::kEINVAL);
-            sum = fold(add32(static_cast<std::uint32_t>(r4), ~std::uint32_t{sum}));
+            sum = csum_fold(csum_add(static_cast<std::uint32_t>(r4), ~std::uint32_t{sum}));
             break;
-        case 2: {
-            auto add16 = [](std::uint16_t a, std::uint16_t b) {
-                const auto x = static_cast<std::uint16_t>(a + b);
-                return static_cast<std::uint16_t>(x + (x < b ? 1 : 0));
-            };
-            sum = static_cast<std::uint16_t>(~add16(add16(static_cast<std::uint16_t>(~sum),
-                                                           static_cast<std::uint16_t>(~r3)),
-                                                     static_cast<std::uint16_t>(r4)));
+        case 2:
+            sum =
+                csum_replace2(sum, static_cast<std::uint16_t>(r3), static_cast<std::uint16_t>(r4));
             break;
-        }
         case 4:
-            sum = fold(add32(add32(~std::uint32_t{sum}, ~static_cast<std::uint32_t>(r3)),
-                             static_cast<std::uint32_t>(r4)));
+            sum = csum_fold(csum_add(csum_add(~std::uint32_t{sum}, ~static_cast<std::uint32_t>(r3)),
+                                     static_cast<std::uint32_t>(r4)));
             break;
-        default: return neg(vm::kEINVAL);
+        default:
+            return neg(vm::kEINVAL);
     }
+    if (mangled0 && sum == 0) sum = 0xffff;
     std::memcpy(ptr, &sum, 2);
     return 0;
+}
+U l3_csum_replace(U, U r2, U r3, U r4, U r5, JitState* s) {
+    return csum_replace(r2, r3, r4, r5, s, false);
+}
+U l4_csum_replace(U, U r2, U r3, U r4, U r5, JitState* s) {
+    return csum_replace(r2, r3, r4, r5, s, true);
 }
 
 U xdp_adjust(U r2, JitState* s, int which) {
     JitRun& run = run_of(s);
     const auto delta = static_cast<std::int64_t>(static_cast<std::int32_t>(r2));
-    const bool ok = which == 0 ? run.mem->adjust_head(delta)
+    const bool ok = which == 0   ? run.mem->adjust_head(delta)
                     : which == 1 ? run.mem->adjust_meta(delta)
                                  : run.mem->adjust_tail(delta);
     run.refresh_packet();
     return ok ? 0 : neg(vm::kEINVAL);
 }
-U adjust_head(U, U r2, U, U, U, JitState* s) { return xdp_adjust(r2, s, 0); }
-U adjust_meta(U, U r2, U, U, U, JitState* s) { return xdp_adjust(r2, s, 1); }
-U adjust_tail(U, U r2, U, U, U, JitState* s) { return xdp_adjust(r2, s, 2); }
+U adjust_head(U, U r2, U, U, U, JitState* s) {
+    return xdp_adjust(r2, s, 0);
+}
+U adjust_meta(U, U r2, U, U, U, JitState* s) {
+    return xdp_adjust(r2, s, 1);
+}
+U adjust_tail(U, U r2, U, U, U, JitState* s) {
+    return xdp_adjust(r2, s, 2);
+}
 
 U redirect(U r1, U, U, U, U, JitState* s) {
     JitRun& run = run_of(s);
@@ -329,6 +420,7 @@ constexpr Entry kHelpers[] = {
     {BPF_FUNC_redirect, redirect},
     {BPF_FUNC_skb_store_bytes, skb_store_bytes},
     {BPF_FUNC_l3_csum_replace, l3_csum_replace},
+    {BPF_FUNC_l4_csum_replace, l4_csum_replace},
     {BPF_FUNC_skb_load_bytes, skb_load_bytes},
     {BPF_FUNC_get_numa_node_id, zero},
     {BPF_FUNC_xdp_adjust_head, adjust_head},

@@ -19,6 +19,12 @@ struct JitOptions {
     /// (stack frames, context, packet, memory image, map values, ring buffer records); a
     /// violation ends the run with a structured fault instead of touching the memory.
     bool checked = false;
+    /// Count executed instructions into RunResult::instructions (an add per basic block).
+    /// Checked mode always counts; the trusted fast path counts only when this is set.
+    bool count_instructions = false;
+    /// Checked mode: a run that would execute more instructions than this ends with an
+    /// InstructionBudget fault at the instruction that exceeds it, like the interpreter.
+    std::uint64_t instruction_budget = 10'000'000;
 };
 
 /// Where the x86 code of one eBPF instruction starts.
@@ -40,8 +46,8 @@ public:
     JitProgram& operator=(JitProgram&&) noexcept;
     ~JitProgram();
 
-    /// Runs once on `input`; the result has the interpreter's shape (r0, fault, packet, ...)
-    /// except `instructions`, which the JIT does not count (0).
+    /// Runs once on `input`; the result has the interpreter's shape (r0, fault, packet, ...);
+    /// `instructions` is counted in checked mode or with count_instructions, else 0.
     [[nodiscard]] vm::RunResult run(const vm::RunInput& input);
 
     /// Bytes of x86 code of the compiled program (the entry program, without tail-call targets).

@@ -200,6 +200,7 @@ vm::RunResult JitProgram::run(const vm::RunInput& input) {
     run.result = &result;
     run.checked = m.checked;
     run.rng = input.seed;
+    run.state.insn_limit = run.state.insn_left = m.insn_limit;
     if (space_type != nullptr)
         for (const CtxField& f : space_type->fields)
             if (f.kind != CtxFieldKind::Scalar)
@@ -232,6 +233,7 @@ vm::RunResult JitProgram::run(const vm::RunInput& input) {
     result.r0 = stop == Stop::ExitZero || stop == Stop::Fault ? 0 : r0;
     if (stop == Stop::Fault) result.fault = run.fault;
     result.tail_calls = run.tail_calls;
+    result.instructions = run.state.insn_limit - run.state.insn_left;
     if (packet_ctx) {
         result.packet.assign(input.packet.begin(), input.packet.begin() + static_cast<std::ptrdiff_t>(hidden));
         const auto visible = mem.packet_bytes();

@@ -36,6 +36,11 @@ struct JitState {
     /// the generated trampoline (callbacks re-enter generated code through it).
     const void* entry = nullptr;
     void* run = nullptr;  ///< the owning JitRun
+    /// Instruction counting (checked mode or JitOptions::count_instructions): each basic block
+    /// subtracts its length from insn_left on entry; insn_limit is the start value, 0 when the
+    /// code does not count. Executed instructions = insn_limit - insn_left.
+    std::uint64_t insn_left = 0;
+    std::uint64_t insn_limit = 0;
 };
 static_assert(std::is_standard_layout_v<JitState>);
 

@@ -7,7 +7,10 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <variant>
+#include <vector>
 
+#include "core/decode.hpp"
 #include "core/jit/emitter.hpp"
 #include "core/jit/jit_impl.hpp"
 
@@ -30,7 +33,9 @@ void WxAllocator::free(std::uint8_t* p) {
     if (p == base_) base_ = nullptr;
 }
 
-bool WxAllocator::seal() { return base_ != nullptr && mprotect(base_, size_, PROT_READ | PROT_EXEC) == 0; }
+bool WxAllocator::seal() {
+    return base_ != nullptr && mprotect(base_, size_, PROT_READ | PROT_EXEC) == 0;
+}
 
 Emitter::Emitter(std::size_t capacity, Xbyak::Allocator* allocator, const EmitContext& ctx)
     : Xbyak::CodeGenerator(capacity, Xbyak::DontSetProtectRWE, allocator),
@@ -102,7 +107,11 @@ void Emitter::prologue() {
     pop(rsi);
     pop(rdi);
     pop(rax);
-    jz(stop_exit_, T_NEAR);
+    // A fault in the middle of a counted block gives back the instructions after it.
+    if (ctx_.counting && ctx_.checked)
+        jz(check_failed_, T_NEAR);
+    else
+        jz(stop_exit_, T_NEAR);
     ret();
     align(16);
 }
@@ -112,7 +121,91 @@ void Emitter::bind(std::uint32_t pc) {
     L(labels_[pc]);
 }
 
-void Emitter::finish() { ready(); }
+void Emitter::count_block(std::uint32_t length, std::uint32_t first) {
+    // Trusted mode: one subtraction. Checked mode: a borrow means the budget does not cover
+    // the whole block; the cold stub finds the exact instruction that exceeds it.
+    sub(qword[BPFLAB_STATE(r12, insn_left)], static_cast<std::int32_t>(length));
+    if (!ctx_.checked) return;
+    BudgetStub& stub = budget_stubs_.emplace_back();
+    stub.length = length;
+    stub.first = first;
+    jb(stub.label, T_NEAR);
+}
+
+void Emitter::finish() {
+    if (ctx_.counting && ctx_.checked) {
+        for (BudgetStub& stub : budget_stubs_) {
+            L(stub.label);
+            add(qword[BPFLAB_STATE(r12, insn_left)], static_cast<std::int32_t>(stub.length));
+            mov(esi, stub.first);
+            jmp(budget_fault_, T_NEAR);
+        }
+        // esi = the block's first instruction; leave like any early exit.
+        L(budget_fault_);
+        mov(rsp, qword[BPFLAB_STATE(r12, saved_rsp)]);
+        mov(rdi, r12);
+        mov(rdx, reinterpret_cast<std::uintptr_t>(ctx_.program->code.pc.data()));
+        mov(rax, reinterpret_cast<std::uintptr_t>(&jit_budget_fault));
+        Xbyak::CodeGenerator::call(rax);
+        jmp(out_, T_NEAR);
+        // A checked access faulted: give back the rest of its block, then leave.
+        L(check_failed_);
+        mov(rsp, qword[BPFLAB_STATE(r12, saved_rsp)]);
+        mov(rdi, r12);
+        mov(rsi, reinterpret_cast<std::uintptr_t>(ctx_.rest));
+        mov(rax, reinterpret_cast<std::uintptr_t>(&jit_uncount));
+        Xbyak::CodeGenerator::call(rax);
+        jmp(out_, T_NEAR);
+    }
+    ready();
+}
+
+void jit_budget_fault(JitState* s, std::uint32_t first, const std::uint32_t* pcs) {
+    // The block's first insn_left instructions were within the budget; the next one is the
+    // instruction the interpreter stops at, and the count is exactly the budget.
+    s->pc = pcs[first + s->insn_left];
+    s->insn_left = 0;
+    static_cast<JitRun*>(s->run)->raise(
+        vm::FaultKind::InstructionBudget,
+        "instruction budget of " + std::to_string(s->insn_limit) + " exhausted");
+}
+
+void jit_uncount(JitState* s, const std::uint32_t* rest) {
+    s->insn_left += rest[static_cast<JitRun*>(s->run)->fault.pc];
+}
+
+std::vector<std::uint32_t> block_lengths(const Code& code) {
+    const std::size_t n = code.insns.size();
+    std::vector<bool> leader(n + 1, false);
+    leader[0] = true;
+    leader[n] = true;
+    auto mark_pc = [&](std::int64_t pc) {
+        if (pc >= 0 && pc < static_cast<std::int64_t>(code.slot_count()) &&
+            code.index_of_pc[static_cast<std::size_t>(pc)] >= 0)
+            leader[static_cast<std::size_t>(code.index_of_pc[static_cast<std::size_t>(pc)])] = true;
+    };
+    for (std::size_t i = 0; i < n; ++i) {
+        const Instruction& insn = code.insns[i];
+        mark_pc(jump_target(insn, code.pc[i]));
+        if (const auto* l = std::get_if<LdImm64>(&insn);
+            l != nullptr && l->kind == LdImmKind::CodeAddr)
+            mark_pc(std::int64_t{code.pc[i]} + l->imm + 1);
+        const bool ends =
+            std::holds_alternative<Jmp>(insn) || std::holds_alternative<Ja>(insn) ||
+            std::holds_alternative<MayGoto>(insn) || std::holds_alternative<Exit>(insn) ||
+            std::holds_alternative<Call>(insn) || std::holds_alternative<LdPacket>(insn) ||
+            std::holds_alternative<Gotox>(insn);
+        if (ends) leader[i + 1] = true;
+    }
+    std::vector<std::uint32_t> lengths(n, 0);
+    std::size_t start = 0;
+    for (std::size_t i = 1; i <= n; ++i) {
+        if (!leader[i]) continue;
+        lengths[start] = static_cast<std::uint32_t>(i - start);
+        start = i;
+    }
+    return lengths;
+}
 
 void translate(Emitter& e, const Instruction& insn, std::uint32_t pc) {
     std::visit(Overloaded{
@@ -132,7 +225,8 @@ void translate(Emitter& e, const Instruction& insn, std::uint32_t pc) {
                        throw CompileError(pc, "gotox (indirect jump) is not supported by the JIT");
                    },
                    [&](const AddrSpaceCast&) {
-                       throw CompileError(pc, "addr_space_cast (BPF arena) is not supported by the JIT");
+                       throw CompileError(
+                           pc, "addr_space_cast (BPF arena) is not supported by the JIT");
                    },
                },
                insn);
@@ -142,18 +236,30 @@ namespace {
 
 /// Emits one program into fresh W^X memory of `capacity` bytes.
 std::unique_ptr<Compiled> emit_program(const Object& object, std::size_t index, vm::MapSet& maps,
-                                       bool checked, std::size_t capacity) {
+                                       bool checked, bool counting, std::size_t capacity) {
     const Program& prog = object.programs.at(index);
+    const Code& code = prog.code;
     auto out = std::make_unique<Compiled>();
     out->alloc = std::make_unique<WxAllocator>();
-    EmitContext ctx{&prog, &maps, program_type_info(prog.prog_type), checked};
+    std::vector<std::uint32_t> lengths;
+    if (counting) {
+        lengths = block_lengths(code);
+        out->rest.assign(code.slot_count(), 0);
+        std::uint32_t left = 0;
+        for (std::size_t i = 0; i < code.insns.size(); ++i) {
+            if (lengths[i] != 0) left = lengths[i];
+            out->rest[code.pc[i]] = --left;
+        }
+    }
+    EmitContext ctx{&prog,   &maps,    program_type_info(prog.prog_type),
+                    checked, counting, out->rest.data()};
     out->code = std::make_unique<Emitter>(capacity, out->alloc.get(), ctx);
     Emitter& e = *out->code;
     e.prologue();
-    const Code& code = prog.code;
     const std::size_t body = e.getSize();
     for (std::size_t i = 0; i < code.insns.size(); ++i) {
         e.bind(code.pc[i]);
+        if (counting && lengths[i] != 0) e.count_block(lengths[i], static_cast<std::uint32_t>(i));
         translate(e, code.insns[i], code.pc[i]);
     }
     e.finish();
@@ -168,12 +274,14 @@ std::unique_ptr<Compiled> emit_program(const Object& object, std::size_t index, 
 
 }  // namespace
 
-std::unique_ptr<Compiled> compile_program(const Object& object, std::size_t index,
-                                          vm::MapSet& maps, bool checked) {
-    std::size_t capacity = 4096 + object.programs.at(index).code.slot_count() * (checked ? 160 : 96);
+std::unique_ptr<Compiled> compile_program(const Object& object, std::size_t index, vm::MapSet& maps,
+                                          bool checked, bool counting) {
+    std::size_t capacity = 4096 + object.programs.at(index).code.slot_count() * (checked    ? 192
+                                                                                 : counting ? 128
+                                                                                            : 96);
     for (int attempt = 0;; ++attempt) {
         try {
-            return emit_program(object, index, maps, checked, capacity);
+            return emit_program(object, index, maps, checked, counting, capacity);
         } catch (const Xbyak::Error& err) {
             if (static_cast<int>(err) != Xbyak::ERR_CODE_IS_TOO_BIG || attempt == 4)
                 throw CompileError(0, std::string("x86 encoder: ") + err.what());
@@ -193,15 +301,20 @@ Expected<JitProgram> JitProgram::compile(const Object& object, std::size_t progr
     impl->maps = &maps;
     impl->program = program;
     impl->checked = options.checked;
+    const bool counting = options.checked || options.count_instructions;
+    impl->insn_limit = options.checked ? options.instruction_budget
+                       : counting      ? ~std::uint64_t{0}
+                                       : 0;
     impl->programs.resize(object.programs.size());
     std::size_t current = program;
     try {
-        impl->programs[program] = compile_program(object, program, maps, options.checked);
+        impl->programs[program] = compile_program(object, program, maps, options.checked, counting);
         // A tail call may enter any program of the object: compile them all.
         if (impl->programs[program]->tail_call) {
             for (current = 0; current < object.programs.size(); ++current)
                 if (!impl->programs[current])
-                    impl->programs[current] = compile_program(object, current, maps, options.checked);
+                    impl->programs[current] =
+                        compile_program(object, current, maps, options.checked, counting);
         }
     } catch (const CompileError& err) {
         std::string where = object.programs[current].name;

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: Apache-2.0
+// Tests for the JIT's instruction counting and checked-mode budget: counts equal the
+// interpreter's through branches, loops, local calls, helper calls, callbacks, failed LD_ABS and
+// faults in the middle of a block; the budget faults at the interpreter's instruction; the
+// trusted fast path stays uninstrumented.
+#include <doctest/doctest.h>
+
+#include <linux/bpf.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/core/jit/jit_util.hpp"
+
+namespace bpflab::jit::test {
+namespace {
+
+JitOptions counting_trusted() {
+    JitOptions o;
+    o.count_instructions = true;
+    return o;
+}
+
+JitOptions checked_mode() {
+    JitOptions o;
+    o.checked = true;
+    return o;
+}
+
+struct Counts {
+    vm::RunResult interp, trusted, counted, checked;
+};
+
+/// Runs program 0 on the interpreter, the plain trusted JIT, the counting trusted JIT and the
+/// checked JIT (each with its own maps).
+Counts run_four(const Object& obj, const vm::RunInput& in) {
+    Counts out;
+    {
+        vm::MapSet maps(obj.maps);
+        vm::Interpreter interp(obj, maps);
+        out.interp = interp.run(0, in);
+    }
+    const JitOptions modes[] = {JitOptions{}, counting_trusted(), checked_mode()};
+    vm::RunResult* results[] = {&out.trusted, &out.counted, &out.checked};
+    for (int m = 0; m < 3; ++m) {
+        vm::MapSet maps(obj.maps);
+        JitProgram jit = compile_ok(obj, maps, modes[m]);
+        *results[m] = jit.run(in);
+    }
+    return out;
+}
+
+/// Counting modes report the interpreter's count (and r0 and fault pc); plain trusted code 0.
+void same_count(const Object& obj, const vm::RunInput& in, std::uint64_t expected) {
+    const Counts c = run_four(obj, in);
+    CHECK(c.interp.instructions == expected);
+    CHECK(c.counted.instructions == c.interp.instructions);
+    CHECK(c.checked.instructions == c.interp.instructions);
+    CHECK(c.trusted.instructions == 0);
+    CHECK(c.counted.r0 == c.interp.r0);
+    CHECK(c.checked.r0 == c.interp.r0);
+    REQUIRE(c.checked.fault.has_value() == c.interp.fault.has_value());
+    if (c.interp.fault) CHECK(c.checked.fault->pc == c.interp.fault->pc);
+}
+
+Instruction mov_imm(Reg r, std::int32_t v) {
+    return Alu{AluOp::Mov, true, r, Operand{false, 0, v}};
+}
+
+}  // namespace
+
+TEST_CASE("jit: counted runs report the interpreter's instruction count") {
+    SUBCASE("straight line and a loop") {
+        same_count(make_object("r0 = 1\nexit\n"), memory_input(), 2);
+        same_count(make_object("r0 = 0\nr1 = 10\nl:\nr0 += r1\nr1 -= 1\nif r1 != 0 goto l\nexit\n"),
+                   memory_input(), 2 + 3 * 10 + 1);
+    }
+    SUBCASE("local calls, recursion and a return into the middle of a block") {
+        same_count(make_object("r6 = 5\nr1 = 10\ncall f\nr0 += r6\nr0 += 1\nexit\n"
+                               "f:\nr0 = r1\nr0 += 1\nr6 = 100\nexit\n"),
+                   memory_input(), 10);
+        same_count(make_object("r1 = 3\ncall f\nexit\nf:\nr0 = r1\nif r1 == 0 goto out\nr6 = r1\n"
+                               "r1 -= 1\ncall f\nr0 += r6\nout:\nexit\n"),
+                   memory_input(), 2 + 3 * 7 + 3 + 1);
+    }
+    SUBCASE("helper calls read the interpreter's clock") {
+        // ktime_get_ns advances with the executed instructions: both engines read the same.
+        const Object obj =
+            make_object("call 5\nr6 = r0\nr1 = 3\nr1 += 4\nr2 = r1\ncall 5\nr0 -= r6\nexit\n");
+        const Counts c = run_four(obj, memory_input());
+        CHECK(c.interp.r0 == 5);
+        CHECK(c.counted.r0 == 5);
+        CHECK(c.checked.r0 == 5);
+        CHECK(c.counted.instructions == 8);
+    }
+    SUBCASE("bpf_loop callbacks count their instructions") {
+        // r1 = 5 iterations; r2 = &cb; r3 = r4 = 0; call bpf_loop; exit; cb: 4 instructions.
+        const Insns p = {mov_imm(1, 5),
+                         LdImm64{LdImmKind::CodeAddr, 2, 5, 0},
+                         mov_imm(3, 0),
+                         mov_imm(4, 0),
+                         Call{CallKind::Helper, BPF_FUNC_loop, 0},
+                         Exit{},
+                         Alu{AluOp::Mov, true, 3, Operand{true, 1, 0}},
+                         Alu{AluOp::Mul, true, 3, Operand{false, 0, 3}},
+                         mov_imm(0, 0),
+                         Exit{}};
+        same_count(make_object(p), memory_input(), 6 + 5 * 4);
+    }
+    SUBCASE("a failed legacy packet load ends the run after it") {
+        const Insns p = {Alu{AluOp::Mov, true, 6, Operand{true, 1, 0}},
+                         LdPacket{false, Size::B, 0, 100}, mov_imm(0, 7), Exit{}};
+        const Object obj = make_object(p, "socket");
+        vm::RunInput in;
+        in.packet.assign(40, 0x11);
+        same_count(obj, in, 2);
+        in.packet.assign(14 + 120, 0x11);
+        same_count(obj, in, 4);
+    }
+    SUBCASE("a checked fault in the middle of a block counts up to the faulting instruction") {
+        const Object obj =
+            make_object("r0 = 0\nr2 = 1\nr0 = *(u64 *)(r1 + 12)\nr0 += 1\nr0 += 2\nexit\n");
+        vm::MapSet maps(obj.maps);
+        vm::Interpreter interp(obj, maps);
+        const auto a = interp.run(0, memory_input(std::vector<std::uint8_t>(16, 1)));
+        JitProgram checked = compile_ok(obj, maps, checked_mode());
+        const auto b = checked.run(memory_input(std::vector<std::uint8_t>(16, 1)));
+        REQUIRE(a.fault);
+        REQUIRE(b.fault);
+        CHECK(b.fault->pc == 2);
+        CHECK(a.instructions == 3);
+        CHECK(b.instructions == a.instructions);
+    }
+}
+
+TEST_CASE("jit: checked mode's instruction budget faults where the interpreter does") {
+    // Blocks of several lengths, a helper call, a local call and a store, so that every
+    // budget from 0 to the whole run ends at a different instruction of some block.
+    const Object obj = make_object(
+        "r6 = 0\nr7 = 4\nloop:\nr6 += r7\n*(u64 *)(r10 - 8) = r6\nr1 = r6\ncall f\nr6 += r0\n"
+        "call 7\nr7 -= 1\nif r7 s> 0 goto loop\nr0 = r6\nexit\nf:\nr0 = r1\nr0 &= 15\nr0 <<= "
+        "1\nexit\n");
+    vm::MapSet maps(obj.maps);
+    vm::Interpreter interp(obj, maps);
+    const auto whole = interp.run(0, memory_input());
+    REQUIRE_FALSE(whole.fault);
+    int faults = 0;
+    for (std::uint64_t budget = 0; budget <= whole.instructions + 1; ++budget) {
+        CAPTURE(budget);
+        vm::RunOptions opts;
+        opts.instruction_budget = budget;
+        const auto a = interp.run(0, memory_input(), opts);
+        JitOptions jopts;
+        jopts.checked = true;
+        jopts.instruction_budget = budget;
+        JitProgram jit = compile_ok(obj, maps, jopts);
+        const auto b = jit.run(memory_input());
+        REQUIRE(a.fault.has_value() == b.fault.has_value());
+        CHECK(b.instructions == a.instructions);
+        if (!a.fault) {
+            CHECK(b.r0 == a.r0);
+            continue;
+        }
+        ++faults;
+        CHECK(a.fault->kind == vm::FaultKind::InstructionBudget);
+        CHECK(b.fault->kind == a.fault->kind);
+        CHECK(b.fault->pc == a.fault->pc);
+        CHECK(b.fault->message == a.fault->message);
+    }
+    CHECK(faults == static_cast<int>(whole.instructions));
+
+    // An endless loop stops after exactly the budget.
+    const Object spin = make_object("r0 = 0\nl:\nr0 += 1\ngoto l\n");
+    JitOptions jopts;
+    jopts.checked = true;
+    jopts.instruction_budget = 1'000'001;
+    vm::MapSet smaps(spin.maps);
+    JitProgram jit = compile_ok(spin, smaps, jopts);
+    const auto r = jit.run(memory_input());
+    REQUIRE(r.fault);
+    CHECK(r.fault->kind == vm::FaultKind::InstructionBudget);
+    CHECK(r.instructions == 1'000'001);
+    CHECK(r.fault->pc == 1);
+}
+
+TEST_CASE("jit: the trusted fast path carries no counting code unless asked") {
+    const Object obj =
+        make_object("r0 = 0\nr1 = 10\nl:\nr0 += r1\nr1 -= 1\nif r1 != 0 goto l\nexit\n");
+    vm::MapSet maps(obj.maps);
+    JitProgram plain = compile_ok(obj, maps);
+    JitProgram counted = compile_ok(obj, maps, counting_trusted());
+    CHECK(plain.code_size() < counted.code_size());
+    // Two blocks are entered (the entry, the loop body): one subtraction each.
+    const auto& a = plain.block_starts();
+    const auto& b = counted.block_starts();
+    REQUIRE(a.size() == b.size());
+    CHECK(b.back().offset > a.back().offset);
+    CHECK(plain.run(memory_input()).instructions == 0);
+    CHECK(counted.run(memory_input()).instructions == 33);
+}
+
+}  // namespace bpflab::jit::test
