@@ -144,8 +144,8 @@ TEST_CASE("closure near the int64 limits is never tighter than exact shortest pa
                 } else if (ref[ij] >= kInf) {
                     CHECK(d.at(i, j) == kInf);  // a bound past INT64_MAX - 1 is +∞
                 } else {
-                    CHECK(static_cast<Wide>(d.at(i, j)) >= ref[ij]);         // sound
-                    if (ref[ij] >= kMinBound) CHECK(d.at(i, j) == ref[ij]);  // exact in range
+                    // Sound; not always exact: a path whose prefix saturates is looser.
+                    CHECK(static_cast<Wide>(d.at(i, j)) >= ref[ij]);
                 }
             }
     }
