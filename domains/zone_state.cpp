@@ -341,6 +341,16 @@ void ZoneState::assume(const Branch& br, Var x, Var y) {
                 case Cond::Sge:
                     dbm_.add_constraint(iy, ix, 0);
                     break;
+                case Cond::Ne:
+                    // Over the integers, x <= y and x != y give x < y (the loop-exit pattern
+                    // `i <= n, i != n`); x = y and x != y is dead.
+                    if (dbm_.at(ix, iy) == 0 && dbm_.at(iy, ix) == 0) {
+                        dbm_ = Dbm::bottom();
+                        return;
+                    }
+                    if (dbm_.at(ix, iy) == 0) dbm_.add_constraint(ix, iy, -1);
+                    if (dbm_.at(iy, ix) == 0) dbm_.add_constraint(iy, ix, -1);
+                    break;
                 default:
                     break;
             }

@@ -84,7 +84,8 @@ class ZoneState {
     void endian(EndianKind k, unsigned bits, Var x);
     /// Meets with the branch side `x cond y`: unsigned comparisons (and signed ones between
     /// values known non-negative as signed, and 32-bit ones between values below 2^32 / 2^31)
-    /// add difference constraints; every comparison also refines both ranges.
+    /// add difference constraints (!= turns x <= y into x < y); every comparison also refines
+    /// both ranges through the interval domain.
     void assume(const Branch& br, Var x, Var y);
     /// Meets with the branch side `x cond c`.
     void assume(const Branch& br, Var x, std::uint64_t c);

@@ -133,6 +133,13 @@ TEST_CASE("comparisons: unsigned adds differences, signed only on non-negative v
     ZoneState w;
     w.assume(Branch{Cond::Lt, false, true}, 0, std::uint64_t{0});
     CHECK(w.is_bottom());
+    ZoneState ne;  // i <= n, then i != n: i < n
+    ne.assume(Branch{Cond::Le, false, true}, 0, Var{1});
+    ne.assume(Branch{Cond::Eq, false, false}, 0, Var{1});
+    CHECK(ne.difference(0, 1) == -1);
+    ne.assign(2, Var{0});
+    ne.assume(Branch{Cond::Ne, false, true}, 2, Var{0});  // a copy differs from itself: dead
+    CHECK(ne.is_bottom());
     ZoneState z;
     z.assume(Branch{Cond::Set, false, true}, 0, Var{1});
     CHECK(z.bounds(0).lo == 1);
