@@ -187,6 +187,38 @@ TEST_CASE("zone state widening: plain goes to the implicit range, thresholds sto
     CHECK(plain.bounds(0) == URange{0, kMax});
 }
 
+TEST_CASE("a counting loop: widening keeps i <= n, the exit gives i = n and a bounded access") {
+    // n <= 1000; i = 0; while (i < n) { q = pkt + i; i += 1; }  (variables: i 0, n 1, pkt 2, q 3)
+    ZoneState entry;
+    entry.assume(Branch{Cond::Le, false, true}, 1, std::uint64_t{1000});
+    entry.assume(Branch{Cond::Le, false, true}, 2, std::uint64_t{1} << 40);
+    entry.assign(0, std::uint64_t{0});
+    auto body = [](ZoneState s) {
+        s.assume(Branch{Cond::Lt, false, true}, 0, Var{1});
+        s.assign(3, Var{2});
+        s.apply(kAdd, 3, Var{0});
+        s.apply(kAdd, 0, std::uint64_t{1});
+        return s;
+    };
+    ZoneState head = entry;
+    int iterations = 0;
+    for (; iterations < 20; ++iterations) {
+        const ZoneState next = entry.join(body(head));
+        if (next.leq(head)) break;
+        head = head.widen(next);
+    }
+    CHECK(iterations < 5);
+    CHECK(head.difference(0, 1) == 0);  // i <= n at the head
+    CHECK(head.bounds(0) == URange{0, 1000});
+    const ZoneState in = body(head);
+    CHECK(in.difference(3, 2) <= 999);  // q - pkt = i <= n - 1 <= 999
+    CHECK(in.difference(2, 3) <= 0);    // q >= pkt
+    ZoneState exit = head;
+    exit.assume(Branch{Cond::Lt, false, false}, 0, Var{1});
+    CHECK(exit.difference(0, 1) == 0);
+    CHECK(exit.difference(1, 0) == 0);  // i = n
+}
+
 TEST_CASE("soundness: every concrete valuation taking the branches stays in the state") {
     int lost = 0;
     const long checks =
