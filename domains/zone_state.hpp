@@ -32,8 +32,9 @@ namespace bpflab::dom {
 /// Normalisation: every transfer function and lattice operation leaves the DBM closed, except
 /// widen and narrow, whose results stay unclosed (closing a widened value can break the
 /// termination of the iteration). Transfer functions close such a state first; const observers
-/// (interval, leq, join …) read a closed copy. `is_bottom` is exact in both forms: a widened or
-/// narrowed value contains its (non-empty) right argument.
+/// (interval, leq, join …) read a closed copy. `is_bottom` is a plain read, and never misses an
+/// empty DBM in either form: a widened or narrowed value contains its (non-empty) right argument.
+/// (Emptiness that only the unrecorded bounds past INT64_MAX would show is not detected: sound.)
 ///
 /// Transfer soundness in one line: relational updates are used only where the zone proves that
 /// no wrap-around happens (then 64-bit arithmetic is integer arithmetic); everything else
@@ -57,7 +58,7 @@ class ZoneState {
     [[nodiscard]] ZoneState meet(const ZoneState& b) const;
     /// Assumes this->leq(b); plain zone widening (growing bounds become +∞).
     [[nodiscard]] ZoneState widen(const ZoneState& b) const { return widen(b, {}); }
-    /// Widening with thresholds: values t meaning x <= t, x >= -t, x - y <= ±t (any order).
+    /// Widening with thresholds: each value t is a stop for x <= t, x >= t, x - y <= ±t.
     [[nodiscard]] ZoneState widen(const ZoneState& b, std::span<const zone::Bound> t) const;
     /// Assumes b.leq(*this); refines only unbounded entries.
     [[nodiscard]] ZoneState narrow(const ZoneState& b) const;
