@@ -324,8 +324,20 @@ class Tnum {
     ///    1 in both. not set: the known ones of each are known zeros of the other.
     ///  - orders: x < y implies x <= max(y) - 1 and y >= min(x) + 1 (unsigned or signed); the
     ///    bound becomes a tnum range and meets the operand; dead when min(x) >= max(y).
+    /// Every dead-side test is exact (tnum bits are independent and the bounds are members), so
+    /// a side no pair of γ(a) × γ(b) takes always yields bottom; bottom operands give bottom.
     [[nodiscard]] static constexpr std::pair<Tnum, Tnum> refine(Cond cond, bool holds,
                                                                 const Tnum& a, const Tnum& b) {
+        const Pair r = refine_live(cond, holds, a, b);
+        return dead_or(a.is_bottom() || b.is_bottom(), r.first, r.second);
+    }
+
+  private:
+    using Pair = std::pair<Tnum, Tnum>;
+
+    /// `refine` for non-bottom operands.
+    [[nodiscard]] static constexpr Pair refine_live(Cond cond, bool holds, const Tnum& a,
+                                                    const Tnum& b) {
         if (!holds && cond == Cond::Set) return refine_not_set(a, b);
         const Cond c = holds ? cond : sem::negate(cond);
         switch (c) {
@@ -356,9 +368,6 @@ class Tnum {
         }
         return {a, b};
     }
-
-  private:
-    using Pair = std::pair<Tnum, Tnum>;
 
     [[nodiscard]] static constexpr Pair swapped(const Pair& p) { return {p.second, p.first}; }
     [[nodiscard]] static constexpr Pair dead_or(const Bool& dead, const Tnum& a, const Tnum& b) {

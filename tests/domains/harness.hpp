@@ -8,6 +8,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <random>
 #include <set>
@@ -300,34 +301,54 @@ struct AluFailure {
     }
 };
 
+/// The concrete results `alu_reg_word(op, is64, x, y, sx)` at 8 bits, row x, column y; built
+/// once per operation and shared by every domain.
+[[nodiscard]] inline const std::vector<std::uint8_t>& alu_table(const AluSpec& spec) {
+    static std::map<std::tuple<AluOp, bool, unsigned>, std::vector<std::uint8_t>> cache;
+    auto& table = cache[{spec.op, spec.is64, spec.sx_bits}];
+    if (table.empty()) {
+        table.resize(256 * 256);
+        for (unsigned x = 0; x < 256; ++x)
+            for (unsigned y = 0; y < 256; ++y)
+                table[x * 256 + y] = static_cast<std::uint8_t>(
+                    sem::alu_reg_word<W8>(spec.op, spec.is64, W8(x), W8(y), spec.sx_bits).raw());
+    }
+    return table;
+}
+
 /// Soundness of `V::alu(spec, ·, ·)` on every pair of samples, against `alu_reg_word` on every
 /// concrete pair of their γ. Returns the first counterexample.
 template <SmallDomain V>
 [[nodiscard]] std::optional<AluFailure<V>> check_alu_sound(const AluSpec& spec,
                                                            const std::vector<V>& samples) {
-    std::vector<std::uint8_t> table(256 * 256);
-    for (unsigned x = 0; x < 256; ++x)
-        for (unsigned y = 0; y < 256; ++y)
-            table[x * 256 + y] = static_cast<std::uint8_t>(
-                sem::alu_reg_word<W8>(spec.op, spec.is64, W8(x), W8(y), spec.sx_bits).raw());
+    const std::vector<std::uint8_t>& table = alu_table(spec);
     std::vector<std::vector<std::uint8_t>> g;
     for (const V& v : samples) g.push_back(gamma(v));
     for (std::size_t i = 0; i < samples.size(); ++i)
         for (std::size_t j = 0; j < samples.size(); ++j) {
             if (g[i].empty() || g[j].empty()) continue;
             const V r = V::alu(spec, samples[i], samples[j]);
+            // Raw loops: this is the hot spot, and it runs in Debug and sanitizer builds.
             Set256 concrete;
+            std::uint64_t* bits = concrete.w.data();
+            const std::uint8_t* ys = g[j].data();
+            const std::size_t ny = g[j].size();
             for (auto x : g[i]) {
-                const std::uint8_t* row = &table[x * 256u];
-                for (auto y : g[j]) concrete.set(row[y]);
+                const std::uint8_t* row = table.data() + x * 256u;
+                for (std::size_t k = 0; k < ny; ++k) {
+                    const unsigned z = row[ys[k]];
+                    bits[z >> 6] |= std::uint64_t{1} << (z & 63);
+                }
             }
-            for (auto z : concrete.members()) {
-                if (r.contains(W8(z))) continue;
-                for (auto x : g[i])
-                    for (auto y : g[j])
-                        if (table[x * 256u + y] == z)
-                            return AluFailure<V>{spec, samples[i], samples[j], r, x, y, z};
-            }
+            std::optional<std::uint8_t> missed;
+            concrete.for_each([&](std::uint8_t z) {
+                if (!missed && !r.contains(W8(z))) missed = z;
+            });
+            if (!missed) continue;
+            for (auto x : g[i])
+                for (auto y : g[j])
+                    if (table[x * 256u + y] == *missed)
+                        return AluFailure<V>{spec, samples[i], samples[j], r, x, y, *missed};
         }
     return std::nullopt;
 }
@@ -347,15 +368,25 @@ struct AssumeFailure {
     }
 };
 
+/// row[x] = { y | (x, y) takes the branch side `br` }; built once per side.
+[[nodiscard]] inline const std::vector<Set256>& branch_rows(const Branch& br) {
+    static std::map<std::tuple<Cond, bool, bool>, std::vector<Set256>> cache;
+    auto& row = cache[{br.cond, br.is32, br.holds}];
+    if (row.empty()) {
+        row.resize(256);
+        for (unsigned x = 0; x < 256; ++x)
+            for (unsigned y = 0; y < 256; ++y)
+                if (sem::jump_word<W8>(br.cond, br.is32, W8(x), W8(y)) == br.holds) row[x].set(y);
+    }
+    return row;
+}
+
 /// Soundness of `V::assume(branch, ·, ·)` on every pair of samples: every concrete pair taking
 /// the side (`jump_word`, negated when !holds) stays in both refined operands.
 template <SmallDomain V>
 [[nodiscard]] std::optional<AssumeFailure<V>> check_assume_sound(const Branch& br,
                                                                  const std::vector<V>& samples) {
-    std::vector<Set256> row(256);  // row[x] = { y | (x, y) takes the side }
-    for (unsigned x = 0; x < 256; ++x)
-        for (unsigned y = 0; y < 256; ++y)
-            if (sem::jump_word<W8>(br.cond, br.is32, W8(x), W8(y)) == br.holds) row[x].set(y);
+    const auto& row = branch_rows(br);
     const auto g = gammas(samples);
     std::vector<std::vector<std::uint8_t>> members;
     for (const Set256& s : g) members.push_back(s.members());
@@ -385,6 +416,27 @@ template <SmallDomain V>
                     if (row[x].test(y)) return lost(x, y, false);
             });
             if (failure) return failure;
+        }
+    return std::nullopt;
+}
+
+/// Precision of dead sides, for domains that promise it: the first pair of samples that no
+/// concrete pair of their γ can take along `br` but whose refinement keeps both operands
+/// non-bottom, as a message. Not a soundness property (a domain may keep a dead side alive).
+template <SmallDomain V>
+[[nodiscard]] std::optional<std::string> check_assume_dead(const Branch& br,
+                                                           const std::vector<V>& samples) {
+    const auto& row = branch_rows(br);
+    const auto g = gammas(samples);
+    for (std::size_t i = 0; i < samples.size(); ++i)
+        for (std::size_t j = 0; j < samples.size(); ++j) {
+            bool live = false;
+            g[i].for_each([&](std::uint8_t x) { live = live || row[x].intersects(g[j]); });
+            if (live) continue;
+            const auto [ra, rb] = V::assume(br, samples[i], samples[j]);
+            if (!ra.is_bottom() && !rb.is_bottom())
+                return describe(br) + " on (" + describe(samples[i]) + ", " + describe(samples[j]) +
+                       ") is dead but refines to (" + describe(ra) + ", " + describe(rb) + ")";
         }
     return std::nullopt;
 }
