@@ -26,12 +26,12 @@ namespace bpflab::dom {
 ///
 /// Reduction (`reduced()`; one pass, every step exact in the sense that it keeps the hull of
 /// what the views together allow):
-///   1. u and s exchange at both widths: each view is met with the other read as a wrapped
+///   1. u and s exchange at full width: each view is met with the other read as a wrapped
 ///      interval (an unsigned range not crossing 2^(N-1) is the same signed range, a signed
 ///      range not crossing 0 is the same unsigned range, and a crossing one still cuts the
 ///      other's ends);
 ///   2. full → half: a full view spanning fewer than 2^(N/2) words has its low halves in the
-///      wrapped interval [trunc lo, trunc hi], met into both half views; halves exchange again;
+///      wrapped interval [trunc lo, trunc hi], met into both half views; the halves exchange;
 ///   3. half → full: each full bound is moved to the nearest word whose low half lies in the
 ///      unsigned half view (lo up: same high half with the low half raised, or the next high
 ///      half; hi down likewise), bottom when none exists — when the high half is fixed this
@@ -48,7 +48,8 @@ class Interval {
     using S = SInterval<W>;
     using HU = UInterval<H>;
     using HS = SInterval<H>;
-    static constexpr std::string_view kName = "interval";
+    /// The registry name.
+    [[nodiscard]] static constexpr std::string_view name() { return "interval"; }
     static constexpr unsigned kBits = W::kBits;
 
     /// Top.
@@ -125,7 +126,7 @@ class Interval {
     /// One pass of the reduction described above; all four views bottom when any becomes so.
     [[nodiscard]] Interval reduced() const {
         ivl::Views<W> full = ivl::Views<W>{u_, s_}.exchanged();
-        ivl::Views<H> half = ivl::Views<H>{hu_, hs_}.exchanged();
+        ivl::Views<H> half{hu_, hs_};
         for (const auto& [lo, hi] :
              {std::pair{full.u.lo(), full.u.hi()}, std::pair{full.s.lo(), full.s.hi()}}) {
             const auto small = lshr(hi - lo, W::constant(kBits / 2)) == W::constant(0);
@@ -344,21 +345,27 @@ std::pair<ivl::Views<V>, ivl::Views<V>> Interval<W>::assume_views(Cond cond, boo
 template <Word W, bool Signed>
 Range<W, Signed> Range<W, Signed>::alu(AluSpec spec, const Range& a, const Range& b) {
     const Interval<W> r = Interval<W>::alu(spec, Interval<W>::of(a), Interval<W>::of(b));
-    if constexpr (Signed) return r.s();
-    return r.u();
+    if constexpr (Signed)
+        return r.s();
+    else
+        return r.u();
 }
 template <Word W, bool Signed>
 Range<W, Signed> Range<W, Signed>::endian(EndianKind k, unsigned bits, const Range& a) {
     const Interval<W> r = Interval<W>::endian(k, bits, Interval<W>::of(a));
-    if constexpr (Signed) return r.s();
-    return r.u();
+    if constexpr (Signed)
+        return r.s();
+    else
+        return r.u();
 }
 template <Word W, bool Signed>
 std::pair<Range<W, Signed>, Range<W, Signed>> Range<W, Signed>::assume(Branch br, const Range& a,
                                                                        const Range& b) {
     const auto [x, y] = Interval<W>::assume(br, Interval<W>::of(a), Interval<W>::of(b));
-    if constexpr (Signed) return {x.s(), y.s()};
-    return {x.u(), y.u()};
+    if constexpr (Signed)
+        return {x.s(), y.s()};
+    else
+        return {x.u(), y.u()};
 }
 
 static_assert(ValueDomain<Interval<Bits<64>>> && ValueDomain<Interval<Bits<8>>>);

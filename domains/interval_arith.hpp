@@ -272,8 +272,8 @@ template <Word V>
     return select(fits && l <= h, UInterval<V>(l, h), UInterval<V>(V::constant(0), m));
 }
 
-/// `a op b` on both views at width V (the ISA's N-bit form; sx as alu_word takes it), both
-/// views exchanged. Constants give the exact constant.
+/// `a op b` on both views at width V (the ISA's N-bit form; sx as alu_word takes it), each
+/// view computed where it is cheap (the caller reduces). Constants give the exact constant.
 template <Word V>
 [[nodiscard]] Views<V> alu(AluOp op, const Views<V>& a, const Views<V>& b, unsigned sx) {
     Views<V> r{UInterval<V>::top(), SInterval<V>::top()};
@@ -329,7 +329,7 @@ template <Word V>
     if (uses_a) exact = exact && a.u.is_constant();
     if (uses_b) exact = exact && b.u.is_constant();
     const Views<V> c = Views<V>::constant(sem::alu_word<V>(op, a.u.lo(), b.u.lo(), sx));
-    return select(exact, c, r.exchanged());
+    return select(exact, c, r);
 }
 
 }  // namespace bpflab::dom::ivl

@@ -49,7 +49,10 @@ class Range {
     using Word = W;
     using Bool = typename W::Bool;
     using Ord = Order<W, Signed>;
-    static constexpr std::string_view kName = Signed ? "sinterval" : "uinterval";
+    /// The registry name: `uinterval` or `sinterval`.
+    [[nodiscard]] static constexpr std::string_view name() {
+        return Signed ? "sinterval" : "uinterval";
+    }
 
     /// Top.
     Range() : lo_(Ord::least()), hi_(Ord::greatest()) {}
@@ -122,11 +125,12 @@ class Range {
     /// this order the set is one interval, or two touching the extremes, and the hull of the
     /// intersection follows from where this range's bounds fall.
     [[nodiscard]] Range meet_wrapped(const W& lo, const W& hi) const {
-        const Range low_piece = Range(lo_, Ord::min(hi_, hi)).normalized();
-        const Range high_piece = Range(Ord::max(lo_, lo), hi_).normalized();
-        const Range split =
-            select(Ord::lt(hi_, lo), low_piece, select(Ord::lt(hi, lo_), high_piece, normalized()));
-        return select(Ord::le(lo, hi), meet(Range(lo, hi)), split);
+        // Split set [least, hi] ∪ [lo, greatest]: a range below lo meets the low piece only,
+        // one above hi the high piece only; one reaching into both keeps both its bounds.
+        const Bool whole = Ord::le(lo, hi);
+        const W new_lo = select(whole || Ord::lt(hi, lo_), Ord::max(lo_, lo), lo_);
+        const W new_hi = select(whole || Ord::lt(hi_, lo), Ord::min(hi_, hi), hi_);
+        return Range(new_lo, new_hi).normalized();
     }
 
     /// The transfer functions of the value-domain contract (value.hpp), defined in
