@@ -19,20 +19,20 @@ using zone::Wide;
 namespace {
 
 constexpr std::uint64_t kU32Max = 0xffff'ffff;
-constexpr Wide kU64Max = static_cast<Wide>(~std::uint64_t{0});
+constexpr Wide kU64Max = (Wide{1} << 64) - 1;
 
 // The DBM holds x - kBias for each variable x (see zone_state.hpp): bounds convert here.
 constexpr Wide kBias = 1;
 /// The DBM entry (x, 0) for x <= hi.
-Bound upper_entry(std::uint64_t hi) {
+constexpr Bound upper_entry(std::uint64_t hi) {
     return zone::clamp_bound(static_cast<Wide>(hi) - kBias);
 }
 /// The DBM entry (0, x) for x >= lo.
-Bound lower_entry(std::uint64_t lo) {
+constexpr Bound lower_entry(std::uint64_t lo) {
     return zone::clamp_bound(kBias - static_cast<Wide>(lo));
 }
 /// The implicit x >= 0.
-const Bound kNonNegative = lower_entry(0);
+constexpr Bound kNonNegative = lower_entry(0);
 
 // The non-relational projection goes through the interval domain (domains/interval.hpp).
 using Ivl = Interval<Bits<64>>;

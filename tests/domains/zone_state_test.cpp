@@ -26,7 +26,7 @@ using bpflab::dom::zone::Wide;
 namespace {
 
 using namespace bpflab::test::zone_runs;
-const AluSpec kAdd{AluOp::Add, true, 0};
+constexpr AluSpec kAdd{AluOp::Add, true, 0};
 
 }  // namespace
 
