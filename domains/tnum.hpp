@@ -256,13 +256,13 @@ class Tnum {
             case AluOp::Mul:
                 return mul(a, b);
             case AluOp::Div:
-                return tnum_detail::udiv(a, b);
+                return tnum_detail::unsigned_div(a, b);
             case AluOp::SDiv:
-                return tnum_detail::sdiv(a, b);
+                return tnum_detail::signed_div(a, b);
             case AluOp::Mod:
-                return tnum_detail::umod(a, b);
+                return tnum_detail::unsigned_rem(a, b);
             case AluOp::SMod:
-                return tnum_detail::smod(a, b);
+                return tnum_detail::signed_rem(a, b);
             case AluOp::Or:
                 return bit_or(a, b);
             case AluOp::And:

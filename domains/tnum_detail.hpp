@@ -3,6 +3,8 @@
 // generic over a tnum type T (domains/tnum.hpp).
 #pragma once
 
+#include <cstdint>
+
 #include "core/isa.hpp"
 #include "core/semantics.hpp"
 #include "core/word.hpp"
@@ -78,25 +80,31 @@ template <class T>
 
 /// ISA unsigned division (x / 0 = 0). Both constant: exact. Otherwise, for y ≠ 0 in
 /// [max(ymin, 1), ymax], x / y is monotone in both operands, so it lies in
-/// [xmin / ymax, xmax / max(ymin, 1)]; 0 joins when y may be 0 (b.value = 0).
+/// [xmin / ymax, xmax / max(ymin, 1)]; 0 joins when y may be 0 (b.value = 0). A known
+/// power-of-two divisor 2^k also bounds the quotient by the exact shift a >> k.
 template <class T>
-[[nodiscard]] constexpr T udiv(const T& a, const T& b) {
+[[nodiscard]] constexpr T unsigned_div(const T& a, const T& b) {
     using W = typename T::Word;
     const W zero = W::constant(0);
     const W ymax = umax_of(b);
     const W ylo = umax(umin_of(b), W::constant(1));
     const T quotients = T::range(udiv(umin_of(a), ymax), udiv(umax_of(a), ylo));
     const T with_zero = T::pick(umin_of(b) == zero, quotients.join(T::constant(zero)), quotients);
+    // Dividing by a known 2^k is the exact shift a >> k; both bounds hold, so meet them.
+    T by_shift = T::top();
+    for (unsigned k = 0; k < W::kBits; ++k)
+        by_shift =
+            T::pick(b.equals_const(W::constant(std::uint64_t{1} << k)), T::rshift(a, k), by_shift);
     const T exact = T::constant(sem::alu_word<W>(AluOp::Div, a.value, b.value));
     return T::pick(a.is_const() && b.is_const(), exact,
-                   T::pick(ymax == zero, T::constant(zero), with_zero));
+                   T::pick(ymax == zero, T::constant(zero), with_zero.meet(by_shift)));
 }
 
 /// ISA unsigned remainder (x % 0 = x). For y ≠ 0, x % y <= min(x, y - 1); when every x is
 /// below every y the result is x itself; a known power-of-two divisor keeps the low bits
 /// (x & (y - 1)); when y may be 0, a joins.
 template <class T>
-[[nodiscard]] constexpr T umod(const T& a, const T& b) {
+[[nodiscard]] constexpr T unsigned_rem(const T& a, const T& b) {
     using W = typename T::Word;
     const W zero = W::constant(0);
     const W one = W::constant(1);
@@ -115,11 +123,11 @@ template <class T>
 /// quotient. Otherwise |x / y| <= |x| for y ≠ 0 (truncation), so the quotient lies in
 /// [-M, M] with M the largest |x|; smin / -1 = smin has |smin| = M, and 0 is inside.
 template <class T>
-[[nodiscard]] constexpr T sdiv(const T& a, const T& b) {
+[[nodiscard]] constexpr T signed_div(const T& a, const T& b) {
     using W = typename T::Word;
     const T exact = T::constant(sem::alu_word<W>(AluOp::SDiv, a.value, b.value));
-    const T general =
-        T::pick(non_negative(a) && non_negative(b), udiv(a, b), symmetric<T>(max_magnitude(a)));
+    const T general = T::pick(non_negative(a) && non_negative(b), unsigned_div(a, b),
+                              symmetric<T>(max_magnitude(a)));
     return T::pick(a.is_const() && b.is_const(), exact, general);
 }
 
@@ -127,7 +135,7 @@ template <class T>
 /// |r| <= min(|x|, |y| - 1). Both non-negative: the unsigned remainder. When y may be 0,
 /// a joins.
 template <class T>
-[[nodiscard]] constexpr T smod(const T& a, const T& b) {
+[[nodiscard]] constexpr T signed_rem(const T& a, const T& b) {
     using W = typename T::Word;
     const W zero = W::constant(0);
     const W bound = umin(max_magnitude(a), max_magnitude(b) - W::constant(1));
@@ -137,7 +145,7 @@ template <class T>
                                   T::pick(negative(a), negatives, positive.join(negatives)));
     const T nonzero = T::pick(bound == zero, T::constant(zero), signed_part);
     const T with_zero = T::pick(b.value == zero, nonzero.join(a), nonzero);
-    const T general = T::pick(non_negative(a) && non_negative(b), umod(a, b), with_zero);
+    const T general = T::pick(non_negative(a) && non_negative(b), unsigned_rem(a, b), with_zero);
     const T exact = T::constant(sem::alu_word<W>(AluOp::SMod, a.value, b.value));
     return T::pick(a.is_const() && b.is_const(), exact, general);
 }

@@ -117,6 +117,8 @@ TEST_CASE("tnum ALU forms the kernel lacks: tnum shifts, division, 32-bit and mo
     CHECK(same(alu64(AluOp::SDiv, k64(static_cast<std::uint64_t>(-7)), k64(2)),
                k64(static_cast<std::uint64_t>(-3))));
     CHECK(same(alu64(AluOp::Mod, T64::top(), k64(8)), tn(0, 7)));
+    CHECK(same(alu64(AluOp::Div, tn(0x10005, 0xff00), k64(16)), tn(0x1000, 0xff0)));
+    CHECK(same(alu64(AluOp::Div, tn(0, 0xff), tn(0, 1)), tn(0, 0xff)));
     CHECK(alu64(AluOp::Div, tn(0, 0xff), tn(1, 0xe)).leq(tn(0, 0xff)));
     CHECK(alu64(AluOp::Mod, T64::top(), tn(1, 0xe)).leq(tn(0, 0xf)));
     CHECK(alu64(AluOp::SMod, tn(0, 0xff), tn(1, 0xe)).leq(tn(0, 0xf)));
