@@ -2,13 +2,14 @@
 // bpflab: the three published tnum multiplications, written once over a tnum type.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 namespace bpflab::dom {
 
 /// Which tnum multiplication `Tnum::alu` uses (compared in tests/domains/tnum_test.cpp).
 enum class TnumMul {
-    Kernel2017,  ///< Linux 4.x: partial products of each possibly-set multiplier bit
+    Kernel2017,  ///< Linux 4.14 (2017): partial products of each possibly-set multiplier bit
     Cgo2022,     ///< "Sound, precise, and fast abstract interpretation with tristate numbers"
     Union2025,   ///< an unknown multiplier bit joins the sums with and without the summand
 };
@@ -24,6 +25,13 @@ enum class TnumMul {
             return "tnum-mul2025";
     }
     return "tnum";
+}
+
+/// The multiplication whose tnum domain is registered as `name`, if any.
+[[nodiscard]] constexpr std::optional<TnumMul> tnum_mul_from_name(std::string_view name) {
+    for (auto m : {TnumMul::Kernel2017, TnumMul::Cgo2022, TnumMul::Union2025})
+        if (tnum_name(m) == name) return m;
+    return std::nullopt;
 }
 
 /// The multiplications, generic over a tnum type T (public `value`, `mask`; static `add`,
@@ -55,7 +63,7 @@ template <class T>
     return acc;
 }
 
-/// CGO 2022 (Linux since 5.13): walk the multiplier a's bits; a known 1 at bit i adds
+/// CGO 2022 (the Linux kernel's since 2021): walk the multiplier a's bits; a known 1 at bit i adds
 /// (0, b.m << i), an unknown bit adds (0, (b.v | b.m) << i); finally add the exact a.v*b.v.
 /// Sound: x*y = Σ_i x_i (y << i). Where a.v_i = 1 the term is (b.v << i) + (ym << i): the
 /// first part is in a.v*b.v, the second in γ(0, b.m << i). Where a.m_i = 1 the term is 0 or

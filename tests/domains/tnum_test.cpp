@@ -57,6 +57,9 @@ TEST_CASE("tnum basics: constants, ranges, lattice, names") {
     CHECK(T64::name() == "tnum");
     CHECK(Tnum<B64, TnumMul::Kernel2017>::name() == "tnum-mul2017");
     CHECK(Tnum<B64, TnumMul::Union2025>::name() == "tnum-mul2025");
+    CHECK(tnum_mul_from_name("tnum-mul2017") == TnumMul::Kernel2017);
+    CHECK(tnum_mul_from_name("tnum") == TnumMul::Cgo2022);
+    CHECK_FALSE(tnum_mul_from_name("interval").has_value());
     CHECK(same(T64(), T64::top()));
     CHECK(same(T64::range(B64(3), B64(10)), tn(0, 0xf)));
     CHECK(same(T64::range(B64(16), B64(31)), tn(16, 0xf)));
