@@ -47,6 +47,12 @@ class ZoneState {
     /// Top: no variable is constrained. A default-constructed state is top.
     ZoneState() = default;
 
+    /// Closes the DBM if a widening or narrowing left it unclosed (no-op otherwise). Const
+    /// observers of an unclosed state close a private copy on every call (O(n³) each), so a
+    /// client reading many projections of a widened state normalises it once first.
+    void normalise();
+    [[nodiscard]] bool is_normalised() const { return dbm_.is_closed(); }
+
     // ---- lattice ----
     [[nodiscard]] static ZoneState top() { return {}; }
     [[nodiscard]] static ZoneState bottom();
@@ -111,8 +117,6 @@ class ZoneState {
     void ensure(Var x);
     /// `d` grown to n variables with the implicit x >= 0 facts of new ones.
     [[nodiscard]] static Dbm grown(const Dbm& d, std::size_t n);
-    /// Closes the DBM if a widening or narrowing left it unclosed.
-    void normalise();
     /// x := x + d for an exact integer d, when x + d stays in [0, 2^64) for every x.
     [[nodiscard]] bool try_shift(Var x, zone::Wide d);
     /// Havocs x and records r.

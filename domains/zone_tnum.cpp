@@ -139,18 +139,21 @@ Interval<Bits<64>> ZoneTnumState::interval(Var x) const {
 
 void ZoneTnumState::havoc(Var x) {
     if (is_bottom()) return;
+    zone_.normalise();
     zone_.havoc(x);
     if (x < tnums_.size()) tnums_[x] = T::top();
 }
 
 void ZoneTnumState::assign(Var x, std::uint64_t c) {
     if (is_bottom()) return;
+    zone_.normalise();
     zone_.assign(x, c);
     store(x, T::constant(Bits<64>(c)));
 }
 
 void ZoneTnumState::assign(Var x, Var y) {
     if (is_bottom() || x == y) return;
+    zone_.normalise();
     const T ty = tnum(y);
     zone_.assign(x, y);
     store(x, ty);
@@ -158,6 +161,7 @@ void ZoneTnumState::assign(Var x, Var y) {
 
 void ZoneTnumState::apply(const AluSpec& op, Var x, Var y) {
     if (is_bottom()) return;
+    zone_.normalise();
     const T ty = tnum(y);
     const T t = T::alu(op, tnum(x), ty);
     // A constant the tnum knows but the zone may not (above 2^63) goes in as a constant.
@@ -171,6 +175,7 @@ void ZoneTnumState::apply(const AluSpec& op, Var x, Var y) {
 
 void ZoneTnumState::apply(const AluSpec& op, Var x, std::uint64_t c) {
     if (is_bottom()) return;
+    zone_.normalise();
     const T t = T::alu(op, tnum(x), T::constant(Bits<64>(c)));
     zone_.apply(op, x, c);
     store(x, t);
@@ -179,6 +184,7 @@ void ZoneTnumState::apply(const AluSpec& op, Var x, std::uint64_t c) {
 
 void ZoneTnumState::endian(EndianKind k, unsigned bits, Var x) {
     if (is_bottom()) return;
+    zone_.normalise();
     const T t = T::endian(k, bits, tnum(x));
     zone_.endian(k, bits, x);
     store(x, t);
@@ -187,6 +193,7 @@ void ZoneTnumState::endian(EndianKind k, unsigned bits, Var x) {
 
 void ZoneTnumState::assume(const Branch& br, Var x, Var y) {
     if (is_bottom()) return;
+    zone_.normalise();
     const T ty0 = tnum(y);
     const auto [tx, ty] = T::assume(br, tnum(x), ty0);
     if (tx.is_bottom() || ty.is_bottom()) return set_bottom();
@@ -206,6 +213,7 @@ void ZoneTnumState::assume(const Branch& br, Var x, Var y) {
 
 void ZoneTnumState::assume(const Branch& br, Var x, std::uint64_t c) {
     if (is_bottom()) return;
+    zone_.normalise();
     const auto [tx, tc] = T::assume(br, tnum(x), T::constant(Bits<64>(c)));
     if (tx.is_bottom() || tc.is_bottom()) return set_bottom();
     zone_.assume(br, x, c);

@@ -36,6 +36,9 @@ class ZoneTnumState {
 
     ZoneTnumState() = default;
 
+    /// Closes the zone after a widening or narrowing (see ZoneState::normalise).
+    void normalise() { zone_.normalise(); }
+
     // ---- lattice: componentwise (the tnum widening is its join: finite height) ----
     [[nodiscard]] static ZoneTnumState top() { return {}; }
     [[nodiscard]] static ZoneTnumState bottom();
