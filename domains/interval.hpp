@@ -36,7 +36,7 @@ namespace bpflab::dom {
 ///      unsigned half view (lo up: same high half with the low half raised, or the next high
 ///      half; hi down likewise), bottom when none exists — when the high half is fixed this
 ///      is the whole 32 → 64 deduction;
-///   4. u and s exchange at full width again.
+///   4. u and s exchange at full width again, and step 2 runs again on the result.
 /// One pass is not always idempotent; the kernel product iterates it (domains/kernel.hpp).
 template <Word W>
 class Interval {
@@ -126,16 +126,9 @@ class Interval {
     /// One pass of the reduction described above; all four views bottom when any becomes so.
     [[nodiscard]] Interval reduced() const {
         ivl::Views<W> full = ivl::Views<W>{u_, s_}.exchanged();
-        ivl::Views<H> half{hu_, hs_};
-        for (const auto& [lo, hi] :
-             {std::pair{full.u.lo(), full.u.hi()}, std::pair{full.s.lo(), full.s.hi()}}) {
-            const auto small = lshr(hi - lo, W::constant(kBits / 2)) == W::constant(0);
-            const H l = trunc<kBits / 2>(lo), h = trunc<kBits / 2>(hi);
-            half.u = select(small, half.u.meet_wrapped(l, h), half.u);
-            half.s = select(small, half.s.meet_wrapped(l, h), half.s);
-        }
-        half = half.exchanged();
+        ivl::Views<H> half = to_half(full, {hu_, hs_});
         full = ivl::Views<W>{from_half(full.u, half.u), from_half(full.s, half.u)}.exchanged();
+        half = to_half(full, half);
         const Interval r(full.u, full.s, half.u, half.s);
         return select(r.is_bottom(), bottom(), r);
     }
@@ -218,6 +211,19 @@ class Interval {
             default:
                 return false;
         }
+    }
+
+    /// Step 2 of the reduction: the half views met with the low halves of each full view that
+    /// spans fewer than 2^(N/2) words, then exchanged.
+    [[nodiscard]] static ivl::Views<H> to_half(const ivl::Views<W>& full, ivl::Views<H> half) {
+        for (const auto& [lo, hi] :
+             {std::pair{full.u.lo(), full.u.hi()}, std::pair{full.s.lo(), full.s.hi()}}) {
+            const auto small = lshr(hi - lo, W::constant(kBits / 2)) == W::constant(0);
+            const H l = trunc<kBits / 2>(lo), h = trunc<kBits / 2>(hi);
+            half.u = select(small, half.u.meet_wrapped(l, h), half.u);
+            half.s = select(small, half.s.meet_wrapped(l, h), half.s);
+        }
+        return half.exchanged();
     }
 
     /// Step 3 of the reduction for one full view r (unsigned or signed order: both compare

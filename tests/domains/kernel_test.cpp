@@ -26,6 +26,7 @@ using K8 = KernelScalar<W8>;
 using F8 = KernelFixedRounds<W8>;
 using T64 = Tnum<W64>;
 using T8 = Tnum<W8>;
+constexpr std::uint64_t kOnes64 = ~std::uint64_t{0};
 
 K64 urange(std::uint64_t lo, std::uint64_t hi) {
     return K64::make(T64::top(), Interval<W64>::of(UInterval<W64>(lo, hi)));
@@ -195,4 +196,123 @@ TEST_CASE("fixed point against the kernel's fixed rounds: a random search at 8 b
     CHECK(shown);
     CHECK(worse == 0);
     CHECK(max_rounds < K8::kMaxRounds);
+}
+
+namespace {
+
+/// An abstract value together with concrete words known to be in it (its witnesses).
+template <class V>
+struct Witnessed {
+    V v;
+    std::vector<std::uint64_t> xs;
+};
+
+/// A boundary-heavy random 64-bit word.
+std::uint64_t edge_word(std::mt19937_64& rng) {
+    static constexpr std::array<std::uint64_t, 12> kEdges{0,
+                                                          1,
+                                                          2,
+                                                          0x7f,
+                                                          0xff,
+                                                          0x7fffffff,
+                                                          0x80000000,
+                                                          0xffffffff,
+                                                          0x100000000,
+                                                          0x7fffffffffffffff,
+                                                          0x8000000000000000,
+                                                          0xffffffffffffffff};
+    switch (rng() % 4) {
+        case 0:
+            return kEdges[rng() % kEdges.size()] + (rng() % 5) - 2;
+        case 1:
+            return rng() % 1000;
+        case 2:
+            return 0 - (rng() % 1000);
+        default:
+            return rng();
+    }
+}
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("64-bit random-member soundness along chains of operations", V, Interval<W64>,
+                   KernelScalar<W64>, KernelFixedRounds<W64>) {
+    std::mt19937_64 rng(0x64b17);
+    const std::vector<bpflab::dom::AluSpec> specs = [] {
+        std::vector<bpflab::dom::AluSpec> out;
+        for (unsigned op = 0; op <= static_cast<unsigned>(AluOp::MovSx); ++op)
+            for (const bool is64 : {true, false})
+                for (const unsigned sx : {8u, 16u, 32u}) {
+                    out.push_back({static_cast<AluOp>(op), is64, sx});
+                    if (static_cast<AluOp>(op) != AluOp::MovSx) break;
+                }
+        return out;
+    }();
+    std::vector<Witnessed<V>> pool;
+    for (int i = 0; i < 60; ++i) {
+        std::uint64_t lo = edge_word(rng), hi = rng() % 3 == 0 ? lo + rng() % 300 : edge_word(rng);
+        if (lo > hi) std::swap(lo, hi);
+        Witnessed<V> w{V::constant(W64(lo)).join(V::constant(W64(hi))), {lo, hi}};
+        for (int k = 0; k < 6; ++k) {
+            const std::uint64_t x = lo + (hi - lo == kOnes64 ? rng() : rng() % (hi - lo + 1));
+            if (w.v.contains(W64(x))) w.xs.push_back(x);
+        }
+        pool.push_back(w);
+    }
+    long checked = 0;
+    for (int step = 0; step < 4000; ++step) {
+        const auto& a = pool[rng() % pool.size()];
+        const auto& b = pool[rng() % pool.size()];
+        Witnessed<V> out;
+        switch (rng() % 8) {
+            case 0: {
+                const Cond c = static_cast<Cond>(rng() % 11);
+                const bpflab::dom::Branch br{c, rng() % 2 == 0, rng() % 2 == 0};
+                const auto [ra, rb] = V::assume(br, a.v, b.v);
+                for (const auto x : a.xs)
+                    for (const auto y : b.xs) {
+                        const bool taken =
+                            bpflab::sem::jump_word<W64>(c, br.is32, x, y) == br.holds;
+                        if (!taken) continue;
+                        ++checked;
+                        if (!ra.contains(W64(x)) || !rb.contains(W64(y)))
+                            FAIL_CHECK("assume " << int(c) << " is32 " << br.is32 << " holds "
+                                                 << br.holds << " loses " << x << ", " << y);
+                        if (out.xs.size() < 8) out.xs.push_back(x);
+                    }
+                out.v = ra;
+                break;
+            }
+            case 1: {
+                const auto k = static_cast<EndianKind>(rng() % 3);
+                const unsigned bits = 16u << (rng() % 3);
+                out.v = V::endian(k, bits, a.v);
+                for (const auto x : a.xs) {
+                    const W64 z = bpflab::sem::endian_word<W64>(k, bits, x);
+                    ++checked;
+                    if (!out.v.contains(z)) FAIL_CHECK("endian misses " << x);
+                    out.xs.push_back(z.raw());
+                }
+                break;
+            }
+            default: {
+                const auto& spec = specs[rng() % specs.size()];
+                out.v = V::alu(spec, a.v, b.v);
+                for (const auto x : a.xs)
+                    for (const auto y : b.xs) {
+                        const W64 z =
+                            bpflab::sem::alu_reg_word<W64>(spec.op, spec.is64, x, y, spec.sx_bits);
+                        ++checked;
+                        if (!out.v.contains(z))
+                            FAIL_CHECK("op " << int(spec.op) << " is64 " << spec.is64 << " sx "
+                                             << spec.sx_bits << ": " << x << ", " << y << " -> "
+                                             << z.raw() << " escapes");
+                        if (out.xs.size() < 8) out.xs.push_back(z.raw());
+                    }
+            }
+        }
+        if (!out.xs.empty()) pool.push_back(out);
+    }
+    MESSAGE(V::name() << ": " << checked << " concrete results checked along " << pool.size()
+                      << " witnessed values");
 }
