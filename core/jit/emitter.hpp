@@ -106,12 +106,16 @@ class Emitter : public Xbyak::CodeGenerator {
     void atomic_fetch_loop(const Atomic& a);
     // Calls (emit_jump.cpp).
     void call_native(const void* fn);
+    // Counting (translate.cpp).
+    struct BudgetStub;
+    void slow_block(BudgetStub& stub);
     void leave_if_stopped();
     [[nodiscard]] Xbyak::Label& label_at(std::int64_t pc, std::uint32_t from);
 
     /// Checked mode: where a block that would exceed the budget goes.
     struct BudgetStub {
-        Xbyak::Label label;
+        Xbyak::Label label;  ///< restores insn_left and faults
+        Xbyak::Label slow;   ///< the block again, one budget check per instruction
         std::uint32_t length = 0;
         std::uint32_t first = 0;
     };

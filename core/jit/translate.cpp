@@ -123,18 +123,37 @@ void Emitter::bind(std::uint32_t pc) {
 
 void Emitter::count_block(std::uint32_t length, std::uint32_t first) {
     // Trusted mode: one subtraction. Checked mode: a borrow means the budget does not cover
-    // the whole block; the cold stub finds the exact instruction that exceeds it.
+    // the whole block; a cold copy of the block runs the instructions the budget still allows.
     sub(qword[BPFLAB_STATE(r12, insn_left)], static_cast<std::int32_t>(length));
     if (!ctx_.checked) return;
     BudgetStub& stub = budget_stubs_.emplace_back();
     stub.length = length;
     stub.first = first;
-    jb(stub.label, T_NEAR);
+    jb(length > 1 ? stub.slow : stub.label, T_NEAR);
+}
+
+void Emitter::slow_block(BudgetStub& stub) {
+    // Entered with insn_left = before - length (wrapped), where before < length is what the
+    // budget allowed at the block's entry. Instruction k runs iff k < before, exactly as the
+    // interpreter would run it; the terminator (k = length - 1) never runs here. A checked
+    // access that faults in this copy gives back rest[pc] = length - 1 - k, which leaves
+    // insn_left = before - 1 - k: the interpreter's count, faulting instruction included.
+    L(stub.slow);
+    const Code& code = ctx_.program->code;
+    for (std::uint32_t k = 0; k + 1 < stub.length; ++k) {
+        mov(r11, qword[BPFLAB_STATE(r12, insn_left)]);
+        add(r11, static_cast<std::int32_t>(stub.length));
+        cmp(r11, static_cast<std::int32_t>(k));
+        jbe(stub.label, T_NEAR);
+        translate(*this, code.insns[stub.first + k], code.pc[stub.first + k]);
+    }
+    jmp(stub.label, T_NEAR);
 }
 
 void Emitter::finish() {
     if (ctx_.counting && ctx_.checked) {
         for (BudgetStub& stub : budget_stubs_) {
+            if (stub.length > 1) slow_block(stub);
             L(stub.label);
             add(qword[BPFLAB_STATE(r12, insn_left)], static_cast<std::int32_t>(stub.length));
             mov(esi, stub.first);
@@ -276,9 +295,9 @@ std::unique_ptr<Compiled> emit_program(const Object& object, std::size_t index, 
 
 std::unique_ptr<Compiled> compile_program(const Object& object, std::size_t index, vm::MapSet& maps,
                                           bool checked, bool counting) {
-    std::size_t capacity = 4096 + object.programs.at(index).code.slot_count() * (checked    ? 192
-                                                                                 : counting ? 128
-                                                                                            : 96);
+    // Checked mode emits each block twice (the cold copy that runs out the budget).
+    const std::size_t per_slot = checked ? 320 : counting ? 128 : 96;
+    std::size_t capacity = 4096 + object.programs.at(index).code.slot_count() * per_slot;
     for (int attempt = 0;; ++attempt) {
         try {
             return emit_program(object, index, maps, checked, counting, capacity);

@@ -200,3 +200,65 @@ TEST_CASE("jit: the trusted fast path carries no counting code unless asked") {
 }
 
 }  // namespace bpflab::jit::test
+
+namespace bpflab::jit::test {
+
+TEST_CASE("jit: a budget that ends inside a block runs exactly the instructions it allows") {
+    // Stores, a load and an atomic on a map value in one block: for every budget, the map
+    // holds what the interpreter's run left in it, so the JIT stopped at the same instruction
+    // with the same side effects.
+    auto st = [](std::int16_t off, Operand src) { return Store{Size::DW, 0, off, src}; };
+    const Insns p = {Store{Size::W, 10, -4, Operand{false, 0, 0}},
+                     Alu{AluOp::Mov, true, 2, Operand{true, 10, 0}},
+                     Alu{AluOp::Add, true, 2, Operand{false, 0, -4}},
+                     LdImm64{LdImmKind::MapFd, 1, 0, 0},
+                     Call{CallKind::Helper, BPF_FUNC_map_lookup_elem, 0},
+                     Jmp{Cond::Eq, false, 0, Operand{false, 0, 0}, 10},
+                     Alu{AluOp::Mov, true, 7, Operand{false, 0, 3}},
+                     st(0, Operand{true, 7, 0}),
+                     Load{Size::DW, false, 8, 0, 8},
+                     Alu{AluOp::Add, true, 8, Operand{true, 7, 0}},
+                     st(8, Operand{true, 8, 0}),
+                     st(16, Operand{false, 0, 7}),
+                     Atomic{AtomicOp::Add, false, Size::DW, 0, 7, 24},
+                     Alu{AluOp::Sub, true, 7, Operand{false, 0, 1}},
+                     Jmp{Cond::Ne, false, 7, Operand{false, 0, 0}, -8},
+                     Alu{AluOp::Mov, true, 0, Operand{false, 0, 0}},
+                     Exit{}};
+    Object obj = make_object(p);
+    MapDef m;
+    m.name = "values";
+    m.type = BPF_MAP_TYPE_ARRAY;
+    m.key_size = 4;
+    m.value_size = 32;
+    m.max_entries = 1;
+    obj.maps = {m};
+    std::uint64_t total = 0;
+    {
+        vm::MapSet maps(obj.maps);
+        vm::Interpreter interp(obj, maps);
+        const auto whole = interp.run(0, memory_input());
+        REQUIRE_MESSAGE(!whole.fault, whole.fault->to_string());
+        total = whole.instructions;
+    }
+    CHECK(total == 7 + 8 * 3 + 2);
+    for (std::uint64_t budget = 0; budget <= total; ++budget) {
+        CAPTURE(budget);
+        vm::MapSet imaps(obj.maps), jmaps(obj.maps);
+        vm::Interpreter interp(obj, imaps);
+        vm::RunOptions opts;
+        opts.instruction_budget = budget;
+        const auto a = interp.run(0, memory_input(), opts);
+        JitOptions jopts;
+        jopts.checked = true;
+        jopts.instruction_budget = budget;
+        JitProgram jit = compile_ok(obj, jmaps, jopts);
+        const auto b = jit.run(memory_input());
+        REQUIRE(a.fault.has_value() == b.fault.has_value());
+        CHECK(b.instructions == a.instructions);
+        if (a.fault) CHECK(b.fault->pc == a.fault->pc);
+        CHECK(jmaps.at(0).entries() == imaps.at(0).entries());
+    }
+}
+
+}  // namespace bpflab::jit::test
