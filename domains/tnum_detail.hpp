@@ -120,14 +120,27 @@ template <class T>
 }
 
 /// ISA signed division (x / 0 = 0, smin / -1 = smin). Both non-negative: the unsigned
-/// quotient. Otherwise |x / y| <= |x| for y ≠ 0 (truncation), so the quotient lies in
-/// [-M, M] with M the largest |x|; smin / -1 = smin has |smin| = M, and 0 is inside.
+/// quotient. Otherwise, for y ≠ 0, |x / y| <= max|x| / min|y| =: M (truncation), where min|y|
+/// over the non-zero members is max(ymin, 1) for a non-negative divisor, |smax(y)| for a
+/// negative one and 1 otherwise. Operands of known signs fix the quotient's sign: [0, M] or
+/// [-M, 0]; else [-M, M]. M is an unsigned magnitude, so smin / -1 = smin (|smin| = M =
+/// 2^(N-1)) lies in [0, M] read unsigned as well as in [-M, 0]; x / 0 = 0 is in every case.
 template <class T>
 [[nodiscard]] constexpr T signed_div(const T& a, const T& b) {
     using W = typename T::Word;
+    const W zero = W::constant(0);
+    const W one = W::constant(1);
+    const W min_divisor = select(non_negative(b), umax(b.value, one),
+                                 select(negative(b), magnitude(smax_of(b)), one));
+    const W m = udiv(max_magnitude(a), min_divisor);
+    const T positive = T::range(zero, m);
+    const T negatives =
+        T::pick(m == zero, T::constant(zero), T::range(-m, W::ones()).join(T::constant(zero)));
+    const auto same_sign = (non_negative(a) && non_negative(b)) || (negative(a) && negative(b));
+    const auto opposite = (non_negative(a) && negative(b)) || (negative(a) && non_negative(b));
+    const T bounded = T::pick(same_sign, positive, T::pick(opposite, negatives, symmetric<T>(m)));
     const T exact = T::constant(sem::alu_word<W>(AluOp::SDiv, a.value, b.value));
-    const T general = T::pick(non_negative(a) && non_negative(b), unsigned_div(a, b),
-                              symmetric<T>(max_magnitude(a)));
+    const T general = T::pick(non_negative(a) && non_negative(b), unsigned_div(a, b), bounded);
     return T::pick(a.is_const() && b.is_const(), exact, general);
 }
 

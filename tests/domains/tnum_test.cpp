@@ -125,6 +125,10 @@ TEST_CASE("tnum ALU forms the kernel lacks: tnum shifts, division, 32-bit and mo
     CHECK(alu64(AluOp::Div, tn(0, 0xff), tn(1, 0xe)).leq(tn(0, 0xff)));
     CHECK(alu64(AluOp::Mod, T64::top(), tn(1, 0xe)).leq(tn(0, 0xf)));
     CHECK(alu64(AluOp::SMod, tn(0, 0xff), tn(1, 0xe)).leq(tn(0, 0xf)));
+    // [-256, -1] / -16 lies in [0, 16]: known signs fix the quotient's sign.
+    const T64 q = alu64(AluOp::SDiv, tn(~0xffull, 0xff), k64(static_cast<std::uint64_t>(-16)));
+    CHECK(q.leq(tn(0, 0x1f)));
+    CHECK(q.contains(B64(16)));
     // 32-bit forms compute on the low halves and zero-extend.
     CHECK(same(alu64(AluOp::Add, k64(0xffff'ffff), k64(1), false), k64(0)));
     CHECK(same(alu64(AluOp::Mov, k64(0), T64::top(), false), tn(0, 0xffff'ffff)));
