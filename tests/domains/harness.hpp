@@ -353,6 +353,32 @@ template <SmallDomain V>
     return std::nullopt;
 }
 
+/// How precise `V::alu(spec, ·, ·)` is over all pairs of non-empty samples: `optimal` counts
+/// the results whose γ equals that of the best abstraction the domain's join reaches of the
+/// concrete results (`abstract`), `exact` those whose γ is exactly the concrete results.
+struct Precision {
+    unsigned pairs = 0, optimal = 0, exact = 0;
+};
+template <SmallDomain V>
+[[nodiscard]] Precision alu_precision(const AluSpec& spec, const std::vector<V>& samples) {
+    const std::vector<std::uint8_t>& table = alu_table(spec);
+    const auto g = gammas(samples);
+    Precision p;
+    for (std::size_t i = 0; i < samples.size(); ++i)
+        for (std::size_t j = 0; j < samples.size(); ++j) {
+            if (!g[i].any() || !g[j].any()) continue;
+            Set256 concrete;
+            g[i].for_each([&](std::uint8_t x) {
+                g[j].for_each([&](std::uint8_t y) { concrete.set(table[x * 256u + y]); });
+            });
+            const Set256 got = gamma_set(V::alu(spec, samples[i], samples[j]));
+            ++p.pairs;
+            p.exact += got == concrete;
+            p.optimal += got == gamma_set(abstract<V>(concrete));
+        }
+    return p;
+}
+
 /// A concrete pair taking the branch side that a refined operand lost.
 template <SmallDomain V>
 struct AssumeFailure {

@@ -205,6 +205,22 @@ TEST_CASE("tnum add, sub and the bitwise operations are optimal at 8 bits") {
     MESSAGE("optimal on ", pairs, " pairs");
 }
 
+TEST_CASE("tnum precision per ALU operation at 8 bits (measured, reported)") {
+    std::mt19937_64 rng(8);
+    const auto samples = sample<T8>(rng, 16, 32);
+    std::string table;
+    for (const AluSpec& spec : all_alu_specs()) {
+        if (!spec.is64) continue;
+        const Precision p = alu_precision(spec, samples);
+        table += " " + describe(spec) + " " + std::to_string(100 * p.optimal / p.pairs) + "%";
+        const bool optimal_by_design = spec.op == AluOp::Add || spec.op == AluOp::Sub ||
+                                       spec.op == AluOp::And || spec.op == AluOp::Or ||
+                                       spec.op == AluOp::Xor || spec.op == AluOp::Mov;
+        if (optimal_by_design) CHECK(p.optimal == p.pairs);
+    }
+    MESSAGE("optimal results over ", samples.size() * samples.size(), " pairs:", table);
+}
+
 TEST_CASE("the three multiplications compared on precision at 8 bits") {
     using K = Tnum<W8, TnumMul::Kernel2017>;
     using C = Tnum<W8, TnumMul::Cgo2022>;
