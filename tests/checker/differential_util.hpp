@@ -176,6 +176,33 @@ class Engines {
 
     [[nodiscard]] vm::MapSet& interp_maps() { return imaps_; }
 
+    /// Fills slot k of every program array with tail_targets(object, index)[k] in the three
+    /// engines (they store program index + 1, 0 being an empty slot).
+    void fill_program_arrays() {
+        const auto targets = tail_targets(object_, index_);
+        for (std::size_t m = 0; m < object_.maps.size(); ++m) {
+            if (object_.maps[m].type != BPF_MAP_TYPE_PROG_ARRAY) continue;
+            for (std::uint32_t k = 0; k < object_.maps[m].max_entries && k < targets.size(); ++k) {
+                const auto value = static_cast<std::uint32_t>(targets[k] + 1);
+                const auto* key = reinterpret_cast<const std::uint8_t*>(&k);
+                const auto* val = reinterpret_cast<const std::uint8_t*>(&value);
+                for (vm::MapSet* maps : {&imaps_, &tmaps_, &cmaps_})
+                    REQUIRE(maps->at(m).update(key, val, BPF_ANY) == 0);
+            }
+        }
+    }
+
+    /// The programs a tail call from `index` may reach: the object's other programs of the
+    /// same type, in order (slot k of a program array holds the k-th).
+    [[nodiscard]] static std::vector<std::size_t> tail_targets(const Object& object,
+                                                               std::size_t index) {
+        std::vector<std::size_t> out;
+        for (std::size_t j = 0; j < object.programs.size(); ++j)
+            if (j != index && object.programs[j].prog_type == object.programs[index].prog_type)
+                out.push_back(j);
+        return out;
+    }
+
     /// r0, packet, trace output, redirect and tail calls agree; the checked JIT also counts the
     /// interpreter's instructions.
     static void check_agree(const Runs& r) {
@@ -241,6 +268,20 @@ class Engines {
     REQUIRE_MESSAGE(session.has_value(), (session ? "" : session.error().to_string()));
     const auto loaded = session->load(t.index, 0);
     REQUIRE_MESSAGE(loaded.accepted, loaded.error_line);
+    // Program arrays: slot k holds the k-th tail target, as Engines::fill_program_arrays.
+    const auto targets = Engines::tail_targets(*t.object, t.index);
+    for (std::size_t m = 0; m < t.object->maps.size(); ++m) {
+        if (t.object->maps[m].type != BPF_MAP_TYPE_PROG_ARRAY) continue;
+        for (std::uint32_t k = 0; k < t.object->maps[m].max_entries && k < targets.size(); ++k) {
+            const auto target = session->load(targets[k], 0);
+            REQUIRE_MESSAGE(target.accepted, target.error_line);
+            const auto fd = static_cast<std::uint32_t>(session->program_fd(targets[k]));
+            Bytes key(4), value(4);
+            std::memcpy(key.data(), &k, 4);
+            std::memcpy(value.data(), &fd, 4);
+            REQUIRE(session->update(m, key, value));
+        }
+    }
     return std::move(*session);
 }
 
