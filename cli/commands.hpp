@@ -15,6 +15,7 @@ void register_disasm(CLI::App& app, int& exit_code);
 void register_asm(CLI::App& app, int& exit_code);
 void register_cfg(CLI::App& app, int& exit_code);
 void register_run(CLI::App& app, int& exit_code);
+void register_prove(CLI::App& app, int& exit_code);
 
 /// Prints "bpflab: error: <diagnostic>" to stderr and returns kExitInputError.
 int report_input_error(const Diagnostic& d);

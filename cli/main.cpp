@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     cli::register_asm(app, exit_code);
     cli::register_cfg(app, exit_code);
     cli::register_run(app, exit_code);
+    cli::register_prove(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

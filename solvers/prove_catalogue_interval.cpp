@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
+// bpflab: the interval domain's proof instances.
+#include "solvers/prove_domains.hpp"
+
+namespace bpflab::prove {
+
+DomainEntry interval_entry() {
+    return make_entry<IntervalDomain>("interval");
+}
+
+}  // namespace bpflab::prove

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: Apache-2.0
+// bpflab: the tnum domains' proof instances (one translation unit: they share the templates).
+#include "solvers/prove_domains.hpp"
+
+namespace bpflab::prove {
+
+DomainEntry tnum_entry() {
+    return make_entry<TnumCgo2022>("tnum");
+}
+DomainEntry tnum_mul2017_entry() {
+    return make_entry<TnumKernel2017>("tnum-mul2017");
+}
+DomainEntry tnum_mul2025_entry() {
+    return make_entry<TnumUnion2025>("tnum-mul2025");
+}
+
+}  // namespace bpflab::prove

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+// End-to-end tests of `bpflab prove`: JSON rows, exit codes, optimality.
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ProveRun {
+    int code = -1;
+    std::string out;
+    std::string err;
+};
+
+std::string read_all(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+/// Runs `bpflab prove ARGS`, capturing stdout, stderr and the exit code.
+ProveRun prove(const std::string& args) {
+    const fs::path dir =
+        fs::temp_directory_path() / ("bpflab-prove-test-" + std::to_string(getpid()));
+    fs::create_directories(dir);
+    const std::string cmd = std::string("'") + BPFLAB_EXE + "' prove " + args + " >'" +
+                            (dir / "out").string() + "' 2>'" + (dir / "err").string() + "'";
+    const int status = std::system(cmd.c_str());  // NOLINT(cert-env33-c)
+    ProveRun r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = read_all(dir / "out");
+    r.err = read_all(dir / "err");
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("bpflab prove --json: one row per (domain, op, width)") {
+    const auto r = prove("--domain tnum --op and --width 8 --timeout 30 --json");
+    CAPTURE(r.err);
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j["results"].size() == 2);
+    for (const auto& row : j["results"]) {
+        CHECK(row["domain"] == "tnum");
+        CHECK(row["width"] == 8);
+        CHECK(row["result"] == "proved");
+        CHECK(row["seconds"].get<double>() >= 0);
+    }
+    CHECK(j["results"][0]["op"] == "and64");
+    CHECK(j["results"][1]["op"] == "and32");
+}
+
+TEST_CASE("bpflab prove: text rows and the interval domain") {
+    const auto r = prove("--domain interval --op add64 --width 8 --timeout 30");
+    CAPTURE(r.err);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("interval") != std::string::npos);
+    CHECK(r.out.find("add64") != std::string::npos);
+    CHECK(r.out.find("proved") != std::string::npos);
+}
+
+TEST_CASE("bpflab prove --optimality: tnum add is optimal at 8 bits") {
+    const auto r = prove("--optimality --domain tnum --op add64 --width 8 --timeout 30 --json");
+    CAPTURE(r.err);
+    REQUIRE(r.code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j["results"].size() == 1);
+    CHECK(j["results"][0]["result"] == "proved");
+    CHECK(j["kind"] == "optimality");
+}
+
+TEST_CASE("bpflab prove: bad arguments are usage errors") {
+    CHECK(prove("--op nonsense").code == 2);
+    CHECK(prove("--domain nonsense").code == 2);
+    CHECK(prove("--width 12").code == 2);
+}
