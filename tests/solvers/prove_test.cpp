@@ -6,8 +6,11 @@
 #include <string>
 #include <vector>
 
+#include <random>
+
 #include "solvers/prove.hpp"
 #include "solvers/prove_report.hpp"
+#include "tests/domains/harness.hpp"
 #include "tests/solvers/mini_domains.hpp"
 
 namespace bpflab {
@@ -28,6 +31,16 @@ prove::Operation op_named(const std::string& name) {
 template <template <class> class D, unsigned N>
 prove::Outcome run(const std::string& name) {
     return prove::prove_operation<D, N>(op_named(name), kOptions);
+}
+
+/// Whether the exhaustive 8-bit harness (tests/domains/harness.hpp) finds the bug too.
+template <class V>
+bool harness_catches(const prove::Operation& op) {
+    std::mt19937_64 rng(7);
+    const auto samples = dom::test::sample<V>(rng, 40);
+    if (op.kind == prove::Kind::Assume)
+        return dom::test::check_assume_sound<V>(op.branch, samples).has_value();
+    return dom::test::check_alu_sound<V>(op.alu, samples).has_value();
 }
 
 }  // namespace
@@ -59,6 +72,10 @@ TEST_CASE("sound small domains are proved") {
         CHECK(run<T::Interval, 8>(name).verdict == Verdict::Proved);
     }
     CHECK(run<T::Tnum, 64>("add64").verdict == Verdict::Proved);
+    for (const char* name : {"add64", "sub64", "and64", "add32", "lsh64", "arsh64", "or32"})
+        CHECK_FALSE(harness_catches<testing::MiniTnum<Bits<8>>>(op_named(name)));
+    for (const char* name : {"add64", "sub64", "sdiv64", "mov32", "assume_jle64"})
+        CHECK_FALSE(harness_catches<testing::MiniInterval<Bits<8>>>(op_named(name)));
     CHECK(run<T::Interval, 64>("assume_jle64").verdict == Verdict::Proved);
 }
 
@@ -76,12 +93,14 @@ prove::Outcome run_broken(const BrokenCase& c, unsigned width) {
     if (width == 64)
         return tnum ? run<Mini<B>::template Tnum, 64>(c.op)
                     : run<Mini<B>::template Interval, 64>(c.op);
+    CHECK(tnum ? harness_catches<testing::MiniTnum<Bits<8>, B>>(op_named(c.op))
+               : harness_catches<testing::MiniInterval<Bits<8>, B>>(op_named(c.op)));
     return tnum ? run<Mini<B>::template Tnum, 8>(c.op) : run<Mini<B>::template Interval, 8>(c.op);
 }
 
 }  // namespace
 
-TEST_CASE("deliberately broken operators are caught") {
+TEST_CASE("deliberately broken operators are caught by prove and by the 8-bit harness") {
     // One instantiation per bug: the switch picks the template argument.
     const std::vector<BrokenCase> cases{
         {"tnum add without carry mask", Bug::TnumAddNoCarry, "add64"},
