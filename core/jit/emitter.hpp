@@ -106,11 +106,12 @@ class Emitter : public Xbyak::CodeGenerator {
     void atomic_fetch_loop(const Atomic& a);
     // Calls (emit_jump.cpp).
     void call_native(const void* fn);
-    // Counting (translate.cpp).
-    struct BudgetStub;
-    void slow_block(BudgetStub& stub);
     void leave_if_stopped();
     [[nodiscard]] Xbyak::Label& label_at(std::int64_t pc, std::uint32_t from);
+    // Counting (translate.cpp).
+    struct BudgetStub;
+    /// The cold copy of a block the budget does not cover (checked mode, length > 1).
+    void slow_block(BudgetStub& stub);
 
     /// Checked mode: where a block that would exceed the budget goes.
     struct BudgetStub {

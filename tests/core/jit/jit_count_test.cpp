@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/jit/emitter.hpp"
 #include "tests/core/jit/jit_util.hpp"
 
 namespace bpflab::jit::test {
@@ -259,6 +260,29 @@ TEST_CASE("jit: a budget that ends inside a block runs exactly the instructions 
         if (a.fault) CHECK(b.fault->pc == a.fault->pc);
         CHECK(jmaps.at(0).entries() == imaps.at(0).entries());
     }
+}
+
+}  // namespace bpflab::jit::test
+
+namespace bpflab::jit::test {
+
+TEST_CASE("jit: basic blocks for counting end at jumps, exits, calls and legacy packet loads") {
+    using V = std::vector<std::uint32_t>;
+    auto lengths = [](const std::string& text) {
+        return block_lengths(make_object(text).programs[0].code);
+    };
+    // A loop: the entry block, the body (target of the back jump), the exit.
+    CHECK(lengths("r0 = 0\nr1 = 10\nl:\nr0 += r1\nr1 -= 1\nif r1 != 0 goto l\nexit\n") ==
+          V{2, 0, 3, 0, 0, 1});
+    // A helper call ends its block; a 64-bit load is one instruction.
+    CHECK(lengths("r1 = 1\nr2 = 0x100000000 ll\ncall 7\nr0 = 1\nexit\n") == V{3, 0, 0, 2, 0});
+    // A local call ends its block and its target starts one.
+    CHECK(lengths("r1 = 1\ncall f\nexit\nf:\nr0 = r1\nexit\n") == V{2, 0, 1, 2, 0});
+    // A legacy packet load ends its block; a callback address starts one.
+    const Insns p = {Alu{AluOp::Mov, true, 6, Operand{true, 1, 0}},  LdPacket{false, Size::B, 0, 3},
+                     LdImm64{LdImmKind::CodeAddr, 2, 2, 0},          Exit{},
+                     Alu{AluOp::Mov, true, 0, Operand{false, 0, 0}}, Exit{}};
+    CHECK(block_lengths(make_object(p, "socket").programs[0].code) == V{2, 0, 2, 0, 2, 0});
 }
 
 }  // namespace bpflab::jit::test
