@@ -30,8 +30,9 @@ namespace bpflab::dom {
 ///      interval (an unsigned range not crossing 2^(N-1) is the same signed range, a signed
 ///      range not crossing 0 is the same unsigned range, and a crossing one still cuts the
 ///      other's ends);
-///   2. full → half: a full view spanning fewer than 2^(N/2) words has its low halves in the
-///      wrapped interval [trunc lo, trunc hi], met into both half views; the halves exchange;
+///   2. full → half: when the full view with the shorter span covers fewer than 2^(N/2) words,
+///      its low halves lie in the wrapped interval [trunc lo, trunc hi], met into both half
+///      views; the halves exchange;
 ///   3. half → full: each full bound is moved to the nearest word whose low half lies in the
 ///      unsigned half view (lo up: same high half with the low half raised, or the next high
 ///      half; hi down likewise), bottom when none exists — when the high half is fixed this
@@ -138,17 +139,22 @@ class Interval {
     /// on the low halves only (add, sub, mul, neg, and, or, xor, mov, movsx); 32-bit forms
     /// compute the half views from the half views and zero-extend. Then reduce.
     [[nodiscard]] static Interval alu(AluSpec spec, const Interval& a, const Interval& b) {
+        return alu_unreduced(spec, a, b).reduced();
+    }
+    /// alu before the reduction (for products that reduce anyway).
+    [[nodiscard]] static Interval alu_unreduced(AluSpec spec, const Interval& a,
+                                                const Interval& b) {
         const unsigned sx = spec.sx_bits * kBits / 64;
         const ivl::Views<H> ah{a.hu_, a.hs_}, bh{b.hu_, b.hs_};
         if (!spec.is64) {
             const ivl::Views<H> h = ivl::alu<H>(spec.op, ah, bh, sx);
             const W lo = zext<kBits>(h.u.lo()), hi = zext<kBits>(h.u.hi());
-            return Interval(U(lo, hi), S(lo, hi), h.u, h.s).reduced();
+            return Interval(U(lo, hi), S(lo, hi), h.u, h.s);
         }
         const ivl::Views<W> f = ivl::alu<W>(spec.op, {a.u_, a.s_}, {b.u_, b.s_}, sx);
         ivl::Views<H> h{HU(), HS()};
         if (low_half_compatible(spec.op, sx)) h = ivl::alu<H>(spec.op, ah, bh, sx);
-        return Interval(f.u, f.s, h.u, h.s).reduced();
+        return Interval(f.u, f.s, h.u, h.s);
     }
 
     /// ToLe keeps the low `bits` (scaled to N) of the wrapped views, exactly when they do not
@@ -172,20 +178,35 @@ class Interval {
     /// of the compared width are cut (x < y: x.hi <= y.hi - 1 and y.lo >= x.lo + 1, bottom
     /// when y.hi is the least word or x.lo the greatest; == meets; != shaves a constant off
     /// the other side's ends; Set needs both non-zero, its negation x <= ~y.lo and y <= ~x.lo),
-    /// then reduced; both results bottom when either is.
+    /// then reduced; both results bottom when either is, or when both operands are constants
+    /// at the compared width that do not take the side.
     [[nodiscard]] static std::pair<Interval, Interval> assume(Branch br, const Interval& a,
                                                               const Interval& b) {
+        const auto [xa, xb] = assume_unreduced(br, a, b);
+        const Interval ra = xa.reduced(), rb = xb.reduced();
+        const Bool dead = ra.is_bottom() || rb.is_bottom();
+        return {select(dead, bottom(), ra), select(dead, bottom(), rb)};
+    }
+    /// assume before the reduction of its results (for products that reduce anyway; a
+    /// reduction afterwards and a bottom check on both give assume).
+    [[nodiscard]] static std::pair<Interval, Interval> assume_unreduced(Branch br,
+                                                                        const Interval& a,
+                                                                        const Interval& b) {
         Interval ra = a, rb = b;
+        Bool decided_false = false;  // both operands constants that do not take the side
         if (br.is32) {
             auto [x, y] = assume_views<H>(br.cond, br.holds, {a.hu_, a.hs_}, {b.hu_, b.hs_});
             ra.hu_ = x.u, ra.hs_ = x.s, rb.hu_ = y.u, rb.hs_ = y.s;
+            const Bool taken = sem::compare_word<H>(br.cond, a.hu_.lo(), b.hu_.lo());
+            decided_false =
+                a.hu_.is_constant() && b.hu_.is_constant() && (br.holds ? !taken : taken);
         } else {
             auto [x, y] = assume_views<W>(br.cond, br.holds, {a.u_, a.s_}, {b.u_, b.s_});
             ra.u_ = x.u, ra.s_ = x.s, rb.u_ = y.u, rb.s_ = y.s;
+            const Bool taken = sem::compare_word<W>(br.cond, a.u_.lo(), b.u_.lo());
+            decided_false = a.u_.is_constant() && b.u_.is_constant() && (br.holds ? !taken : taken);
         }
-        ra = ra.reduced();
-        rb = rb.reduced();
-        const Bool dead = ra.is_bottom() || rb.is_bottom();
+        const Bool dead = decided_false || ra.is_bottom() || rb.is_bottom();
         return {select(dead, bottom(), ra), select(dead, bottom(), rb)};
     }
 
@@ -216,13 +237,16 @@ class Interval {
     /// Step 2 of the reduction: the half views met with the low halves of each full view that
     /// spans fewer than 2^(N/2) words, then exchanged.
     [[nodiscard]] static ivl::Views<H> to_half(const ivl::Views<W>& full, ivl::Views<H> half) {
-        for (const auto& [lo, hi] :
-             {std::pair{full.u.lo(), full.u.hi()}, std::pair{full.s.lo(), full.s.hi()}}) {
-            const auto small = lshr(hi - lo, W::constant(kBits / 2)) == W::constant(0);
-            const H l = trunc<kBits / 2>(lo), h = trunc<kBits / 2>(hi);
-            half.u = select(small, half.u.meet_wrapped(l, h), half.u);
-            half.s = select(small, half.s.meet_wrapped(l, h), half.s);
-        }
+        // The full view with the shorter span (after the exchange both hold the same words
+        // unless their intersection is two arcs) gives the low halves.
+        const W su = full.u.hi() - full.u.lo(), ss = full.s.hi() - full.s.lo();
+        const auto use_u = su <= ss;
+        const W lo = select(use_u, full.u.lo(), full.s.lo());
+        const W hi = select(use_u, full.u.hi(), full.s.hi());
+        const auto small = lshr(umin(su, ss), W::constant(kBits / 2)) == W::constant(0);
+        const H l = trunc<kBits / 2>(lo), h = trunc<kBits / 2>(hi);
+        half.u = select(small, half.u.meet_wrapped(l, h), half.u);
+        half.s = select(small, half.s.meet_wrapped(l, h), half.s);
         return half.exchanged();
     }
 

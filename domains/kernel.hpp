@@ -125,10 +125,11 @@ class KernelScalar {
     void widen_with(const KernelScalar& b) { *this = widen(b); }
     void narrow_with(const KernelScalar& b) { *this = narrow(b); }
 
-    /// Both components' transfer, then synchronisation (value.hpp contracts).
+    /// Both components' transfer, then synchronisation (value.hpp contracts); the interval
+    /// component is not reduced on its own, the synchronisation does it.
     [[nodiscard]] static KernelScalar alu(AluSpec spec, const KernelScalar& a,
                                           const KernelScalar& b) {
-        return make(T::alu(spec, a.t_, b.t_), I::alu(spec, a.i_, b.i_));
+        return make(T::alu(spec, a.t_, b.t_), I::alu_unreduced(spec, a.i_, b.i_));
     }
     [[nodiscard]] static KernelScalar endian(EndianKind k, unsigned bits, const KernelScalar& a) {
         return make(T::endian(k, bits, a.t_), I::endian(k, bits, a.i_));
@@ -139,7 +140,7 @@ class KernelScalar {
                                                                       const KernelScalar& a,
                                                                       const KernelScalar& b) {
         const auto [ta, tb] = T::assume(br, a.t_, b.t_);
-        const auto [ia, ib] = I::assume(br, a.i_, b.i_);
+        const auto [ia, ib] = I::assume_unreduced(br, a.i_, b.i_);
         const KernelScalar ra = make(ta, ia), rb = make(tb, ib);
         const Bool dead = ra.is_bottom() || rb.is_bottom();
         return {pick(dead, bottom(), ra), pick(dead, bottom(), rb)};
