@@ -2,6 +2,8 @@
 // bpflab: the assembler driver (comments, labels, two passes) and dialect selection.
 #include "core/asm.hpp"
 
+#include <bpf/libbpf.h>
+
 #include <map>
 
 #include "core/asm_text.hpp"
@@ -52,6 +54,7 @@ struct Split {
     std::vector<Line> statements;
     std::vector<std::pair<std::string, std::size_t>> labels;  ///< name, statement index
     std::vector<std::size_t> label_lines;
+    std::vector<Line> directives;  ///< statements starting with '.', in file order
 };
 
 Split split(std::string_view text) {
@@ -67,7 +70,11 @@ Split split(std::string_view text) {
             out.labels.emplace_back(std::move(name), out.statements.size());
             out.label_lines.push_back(number);
         }
-        if (!s.empty()) out.statements.push_back(Line{number, s});
+        if (!s.empty() && s.front() == '.') {
+            out.directives.push_back(Line{number, s});
+        } else if (!s.empty()) {
+            out.statements.push_back(Line{number, s});
+        }
         if (text.empty()) break;
     }
     return out;
@@ -86,6 +93,90 @@ std::optional<Syntax> detect_line(std::string_view s) {
     const std::string_view word = s.substr(0, sp);
     if (word == "call" || word == "may_goto" || word == "gotox") return std::nullopt;
     return Syntax::Ubpf;
+}
+
+std::optional<std::uint32_t> map_type_from_name(std::string_view name) {
+    for (std::uint32_t t = 0; t < 64; ++t) {
+        const char* s = libbpf_bpf_map_type_str(static_cast<bpf_map_type>(t));
+        if (s != nullptr && name == s) return t;
+    }
+    return std::nullopt;
+}
+
+// `.type NAME` or `.map NAME TYPE key=K value=V entries=N flags=F` into `unit`.
+std::optional<std::string> parse_directive(std::string_view stmt, AssembledUnit& unit) {
+    asm_text::Cursor c(stmt);
+    if (c.accept_word(".type")) {
+        const std::string name = c.ident();
+        if (name.empty() || !c.done()) return "'.type' takes one program type name";
+        if (!prog_type_from_name(name)) return "unknown program type '" + name + "'";
+        if (!unit.type.empty()) return "'.type' is given twice";
+        unit.type = name;
+        return std::nullopt;
+    }
+    if (!c.accept_word(".map")) return "unknown directive '" + c.rest() + "'";
+    MapDef m;
+    m.name = c.ident();
+    if (m.name.empty()) return "'.map' needs a name";
+    for (const MapDef& other : unit.maps)
+        if (other.name == m.name) return "map '" + m.name + "' is defined twice";
+    const std::string type = c.ident();
+    const auto t = map_type_from_name(type);
+    if (!t) return "unknown map type '" + type + "'";
+    m.type = *t;
+    m.origin = MapOrigin::Legacy;
+    m.section = ".maps";
+    while (!c.done()) {
+        const std::string key = c.ident();
+        std::uint32_t* field = key == "key"       ? &m.key_size
+                               : key == "value"   ? &m.value_size
+                               : key == "entries" ? &m.max_entries
+                               : key == "flags"   ? &m.flags
+                                                  : nullptr;
+        if (field == nullptr || !c.accept("=")) return "expected key=, value=, entries= or flags=";
+        const auto v = c.number();
+        if (!v || *v < 0 || *v > 0xffffffffLL)
+            return "'" + key + "=' needs a 32-bit unsigned number";
+        *field = static_cast<std::uint32_t>(*v);
+    }
+    unit.maps.push_back(std::move(m));
+    return std::nullopt;
+}
+
+// A map reference statement: `rN = map[NAME] ll`, `rN = map_value[NAME] + OFF ll` (Linux) or
+// `lddw rN, map[NAME]`, `lddw rN, map_value[NAME] + OFF` (uBPF). nullopt when `stmt` is not one.
+std::optional<std::variant<Parsed, ParseError>> parse_map_ref(std::string_view stmt, Syntax syn,
+                                                              const std::vector<MapDef>& maps) {
+    asm_text::Cursor c(stmt);
+    if (syn == Syntax::Ubpf && !c.accept_word("lddw")) return std::nullopt;
+    const auto dst = c.reg();
+    if (!dst || !c.accept(syn == Syntax::Linux ? "=" : ",")) return std::nullopt;
+    LdImm64 l;
+    l.dst = *dst;
+    if (c.accept_word("map_value")) {
+        l.kind = LdImmKind::MapValue;
+    } else if (c.accept_word("map")) {
+        l.kind = LdImmKind::MapFd;
+    } else {
+        return std::nullopt;
+    }
+    if (!c.accept("[")) return std::nullopt;
+    const std::string name = c.ident();
+    if (!c.accept("]")) return ParseError{"expected ']' after the map name"};
+    std::size_t index = maps.size();
+    for (std::size_t i = 0; i < maps.size(); ++i)
+        if (maps[i].name == name) index = i;
+    if (index == maps.size()) return ParseError{"no '.map' named '" + name + "'"};
+    l.imm = static_cast<std::int32_t>(index);
+    if (l.kind == LdImmKind::MapValue && (c.peek() == '+' || c.peek() == '-')) {
+        const auto off = c.number();
+        if (!off) return ParseError{"expected a number after the map value"};
+        if (auto bad = asm_text::check_imm32(*off, "map value offset")) return ParseError{*bad};
+        l.next_imm = asm_text::to_imm32(*off);
+    }
+    if (syn == Syntax::Linux && !c.accept_word("ll")) return ParseError{"expected 'll'"};
+    if (!c.done()) return ParseError{"unexpected '" + c.rest() + "'"};
+    return Parsed{l, std::nullopt};
 }
 
 std::int32_t first_exit(const std::vector<Parsed>& parsed, const std::vector<std::uint32_t>& pcs) {
@@ -118,17 +209,36 @@ std::optional<Syntax> detect_syntax(std::string_view text) {
 
 Expected<std::vector<Instruction>> assemble(std::string_view text, std::optional<Syntax> syntax,
                                             const std::string& file) {
+    auto unit = assemble_unit(text, syntax, file);
+    if (!unit) return unit.error();
+    return std::move(unit->insns);
+}
+
+Expected<AssembledUnit> assemble_unit(std::string_view text, std::optional<Syntax> syntax,
+                                      const std::string& file) {
     const Split sp = split(text);
     const Syntax syn = syntax ? *syntax : detect_syntax(text).value_or(Syntax::Linux);
     auto error = [&](std::size_t line, const std::string& why) {
         return Diagnostic{"line " + std::to_string(line) + ": " + why, std::nullopt, file};
     };
+    AssembledUnit unit;
+    for (const Line& l : sp.directives)
+        if (auto bad = parse_directive(l.text, unit)) return error(l.number, *bad);
     std::vector<Parsed> parsed;
     std::vector<std::uint32_t> pcs;
     std::uint32_t pc = 0;
     for (const Line& l : sp.statements) {
-        auto r =
-            syn == Syntax::Linux ? asm_text::parse_linux(l.text) : asm_text::parse_ubpf(l.text);
+        auto ref = unit.maps.empty() ? std::nullopt : parse_map_ref(l.text, syn, unit.maps);
+        auto r = ref                    ? std::move(*ref)
+                 : syn == Syntax::Linux ? asm_text::parse_linux(l.text)
+                                        : asm_text::parse_ubpf(l.text);
+        if (ref) {
+            if (const auto* p = std::get_if<Parsed>(&r)) {
+                const auto& l64 = std::get<LdImm64>(p->insn);
+                unit.map_refs.push_back(MapRef{pc, static_cast<std::size_t>(l64.imm), l64.next_imm,
+                                               l64.kind == LdImmKind::MapValue});
+            }
+        }
         if (auto* e = std::get_if<ParseError>(&r)) return error(l.number, e->why);
         pcs.push_back(pc);
         pc += static_cast<std::uint32_t>(slot_width(std::get<Parsed>(r).insn));
@@ -141,7 +251,7 @@ Expected<std::vector<Instruction>> assemble(std::string_view text, std::optional
         if (!labels.emplace(name, at).second)
             return error(sp.label_lines[i], "label '" + name + "' is defined twice");
     }
-    std::vector<Instruction> out;
+    std::vector<Instruction>& out = unit.insns;
     out.reserve(parsed.size());
     for (std::size_t i = 0; i < parsed.size(); ++i) {
         Parsed& p = parsed[i];
@@ -169,7 +279,7 @@ Expected<std::vector<Instruction>> assemble(std::string_view text, std::optional
         }
         out.push_back(std::move(p.insn));
     }
-    return out;
+    return unit;
 }
 
 }  // namespace bpflab

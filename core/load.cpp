@@ -13,8 +13,7 @@ namespace {
 
 Expected<std::vector<std::uint8_t>> read_bytes(const std::string& path) {
     std::error_code ec;
-    if (!std::filesystem::exists(path, ec))
-        return Diagnostic{"no such file", std::nullopt, path};
+    if (!std::filesystem::exists(path, ec)) return Diagnostic{"no such file", std::nullopt, path};
     if (std::filesystem::is_directory(path, ec))
         return Diagnostic{"is a directory, not a file", std::nullopt, path};
     std::ifstream in(path, std::ios::binary);
@@ -58,8 +57,7 @@ Expected<Object> object_from_slots(std::vector<RawInsn> slots, const std::string
         p.prog_type = *t;
         p.type = prog_type_name(*t);
     }
-    p.functions.push_back(
-        Subprogram{p.name, 0, static_cast<std::uint32_t>(code->slot_count())});
+    p.functions.push_back(Subprogram{p.name, 0, static_cast<std::uint32_t>(code->slot_count())});
     p.code = std::move(*code);
     Object obj;
     obj.path = path;
@@ -88,9 +86,23 @@ Expected<Object> load_file(const std::string& path, const LoadOptions& opts) {
     }
     if (has_suffix(path, ".s") || has_suffix(path, ".asm") || has_suffix(path, ".S")) {
         std::string text(b.begin(), b.end());
-        auto insns = assemble(text, opts.syntax, path);
-        if (!insns) return insns.error();
-        return object_from_slots(encode(*insns), path, opts);
+        auto unit = assemble_unit(text, opts.syntax, path);
+        if (!unit) return unit.error();
+        LoadOptions with_type = opts;
+        if (with_type.type.empty()) with_type.type = unit->type;  // --type overrides .type
+        auto obj = object_from_slots(encode(unit->insns), path, with_type);
+        if (!obj) return obj;
+        obj->maps = std::move(unit->maps);
+        for (const MapRef& r : unit->map_refs) {
+            RelocNote note;
+            note.pc = r.pc;
+            note.kind = r.value ? RelocNote::Kind::MapValue : RelocNote::Kind::Map;
+            note.symbol = obj->maps[r.map].name;
+            note.map_index = static_cast<std::int64_t>(r.map);
+            note.addend = r.offset;
+            obj->programs.front().relocations.push_back(std::move(note));
+        }
+        return obj;
     }
     auto slots = slots_from_bytes(b);
     if (!slots) {
