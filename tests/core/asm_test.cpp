@@ -3,12 +3,15 @@
 // dialects on hand-written snippets with labels, and assembler error messages.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "core/asm.hpp"
 #include "core/decode.hpp"
+#include "core/load.hpp"
 
 namespace bpflab {
 namespace {
@@ -277,6 +280,103 @@ TEST_CASE("assembler errors name the file, the line and the reason") {
     CHECK(assemble_error("call %r2\n", Syntax::Ubpf).find("callx") != std::string::npos);
     CHECK(assemble_error("r0 = 1 extra\n", Syntax::Linux).find("unexpected text") !=
           std::string::npos);
+}
+
+TEST_CASE("directives: .type and .map, map references by name in both dialects") {
+    const char* linux_text =
+        ".type xdp\n"
+        ".map counts hash key=4 value=16 entries=8\n"
+        ".map ring ringbuf entries=4096 flags=0\n"
+        "r1 = map[ring] ll\n"
+        "r2 = map_value[counts] + 8 ll  ; second map reference\n"
+        "r3 = map[counts] ll\n"
+        "r0 = 0\n"
+        "exit\n";
+    auto unit = assemble_unit(linux_text, std::nullopt, "maps.s");
+    REQUIRE_MESSAGE(unit.has_value(), unit.error().message);
+    CHECK(unit->type == "xdp");
+    REQUIRE(unit->maps.size() == 2);
+    CHECK(unit->maps[0].name == "counts");
+    CHECK(map_type_name(unit->maps[0].type) == "hash");
+    CHECK(unit->maps[0].key_size == 4);
+    CHECK(unit->maps[0].value_size == 16);
+    CHECK(unit->maps[0].max_entries == 8);
+    CHECK(map_type_name(unit->maps[1].type) == "ringbuf");
+    CHECK(unit->maps[1].key_size == 0);
+    CHECK(unit->maps[1].max_entries == 4096);
+    REQUIRE(unit->insns.size() == 5);
+    const auto& a = std::get<LdImm64>(unit->insns[0]);
+    CHECK(a.kind == LdImmKind::MapFd);
+    CHECK(a.imm == 1);
+    const auto& b = std::get<LdImm64>(unit->insns[1]);
+    CHECK(b.kind == LdImmKind::MapValue);
+    CHECK(b.imm == 0);
+    CHECK(b.next_imm == 8);
+    REQUIRE(unit->map_refs.size() == 3);
+    CHECK(unit->map_refs[1].pc == 2);
+    CHECK(unit->map_refs[1].value);
+    CHECK(unit->map_refs[2].pc == 4);
+    CHECK(unit->map_refs[2].map == 0);
+
+    // The uBPF spelling gives the same code; printing then assembling keeps the bytes.
+    const char* ubpf_text =
+        ".map counts hash key=4 value=16 entries=8\n.map ring ringbuf entries=4096\n"
+        "lddw r1, map[ring]\nlddw r2, map_value[counts] + 8\nlddw r3, map[counts]\n"
+        "mov r0, 0\nexit\n";
+    auto u = assemble_unit(ubpf_text, std::nullopt);
+    REQUIRE_MESSAGE(u.has_value(), u.error().message);
+    CHECK(encode(u->insns) == encode(unit->insns));
+    for (Syntax syn : {Syntax::Linux, Syntax::Ubpf})
+        for (const Instruction& i : unit->insns) {
+            auto back = assemble(print_instruction(i, syn), syn);
+            REQUIRE(back.has_value());
+            CHECK(encode(*back) == encode(std::vector<Instruction>{i}));
+        }
+    // assemble() accepts directives and returns the code alone.
+    auto code = assemble(linux_text, std::nullopt);
+    REQUIRE(code.has_value());
+    CHECK(encode(*code) == encode(unit->insns));
+}
+
+TEST_CASE("directives: errors") {
+    auto err = [](const char* text) {
+        auto r = assemble_unit(text, Syntax::Linux, "d.s");
+        return r ? std::string{} : r.error().message;
+    };
+    CHECK(err(".type nosuchtype\nexit\n").find("line 1: unknown program type") == 0);
+    CHECK(err(".type xdp\n.type xdp\nexit\n").find("line 2: '.type' is given twice") == 0);
+    CHECK(err(".map m nosuch key=4\nexit\n").find("unknown map type 'nosuch'") !=
+          std::string::npos);
+    CHECK(err(".map m array size=4\nexit\n").find("expected key=") != std::string::npos);
+    CHECK(err(".map m array key=-1\nexit\n").find("32-bit unsigned") != std::string::npos);
+    CHECK(err(".map m array\n.map m hash\nexit\n").find("defined twice") != std::string::npos);
+    CHECK(err(".map m array\nr1 = map[n] ll\nexit\n").find("line 2: no '.map' named 'n'") == 0);
+    CHECK(err(".map m array\nr1 = map[m]\nexit\n").find("expected 'll'") != std::string::npos);
+    CHECK(err(".section x\nexit\n").find("unknown directive") != std::string::npos);
+}
+
+TEST_CASE("load_file: an assembly file carries its program type and maps") {
+    const auto path = std::filesystem::temp_directory_path() / "bpflab_asm_directives.s";
+    {
+        std::ofstream out(path);
+        out << ".type sched_cls\n.map vals array key=4 value=8 entries=2\n"
+               "r1 = map[vals] ll\nr0 = 0\nexit\n";
+    }
+    auto obj = load_file(path.string());
+    REQUIRE_MESSAGE(obj.has_value(), obj.error().message);
+    REQUIRE(obj->programs.size() == 1);
+    CHECK(obj->programs[0].type == "sched_cls");
+    CHECK(obj->programs[0].prog_type != 0);
+    REQUIRE(obj->maps.size() == 1);
+    CHECK(obj->maps[0].name == "vals");
+    REQUIRE(obj->programs[0].relocations.size() == 1);
+    CHECK(obj->programs[0].relocations[0].kind == RelocNote::Kind::Map);
+    CHECK(obj->programs[0].relocations[0].symbol == "vals");
+    // An explicit type overrides the directive.
+    auto xdp = load_file(path.string(), LoadOptions{std::nullopt, "xdp", true});
+    REQUIRE(xdp.has_value());
+    CHECK(xdp->programs[0].type == "xdp");
+    std::filesystem::remove(path);
 }
 
 TEST_CASE("syntax names and detection") {
