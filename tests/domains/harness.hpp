@@ -19,6 +19,8 @@
 #include "core/isa.hpp"
 #include "core/semantics.hpp"
 #include "core/word.hpp"
+#include "domains/interval.hpp"
+#include "domains/kernel.hpp"
 #include "domains/tnum.hpp"
 #include "domains/value.hpp"
 
@@ -503,6 +505,7 @@ template <SmallDomain V>
 /// Every value domain at 8 bits that laws_test.cpp and exhaustive_test.cpp run over: add a
 /// domain here (and its header above) and both suites cover it.
 using SmallDomains = std::tuple<Tnum<W8, TnumMul::Cgo2022>, Tnum<W8, TnumMul::Kernel2017>,
-                                Tnum<W8, TnumMul::Union2025>>;
+                                Tnum<W8, TnumMul::Union2025>, UInterval<W8>, Interval<W8>,
+                                KernelScalar<W8>, KernelFixedRounds<W8>>;
 
 }  // namespace bpflab::dom::test
