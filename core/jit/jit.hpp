@@ -36,7 +36,7 @@ struct BlockStart {
 /// A compiled program. The code is mapped writable while it is emitted, then read+execute
 /// (never both). Maps are the caller's and persist across runs, as with the interpreter.
 class JitProgram {
-public:
+  public:
     /// Compiles program `program` of `object` (and, when it tail-calls, the object's other
     /// programs). `object` and `maps` must outlive the result. Errors name the instruction and
     /// the reason (an unsupported helper by name, gotox, kfuncs, arena casts, ...).
@@ -49,6 +49,9 @@ public:
     /// Runs once on `input`; the result has the interpreter's shape (r0, fault, packet, ...);
     /// `instructions` is counted in checked mode or with count_instructions, else 0.
     [[nodiscard]] vm::RunResult run(const vm::RunInput& input);
+    /// Runs like run() but into `result`, reusing its buffers: repeated runs on inputs of one
+    /// size allocate nothing.
+    void run_into(const vm::RunInput& input, vm::RunResult& result);
 
     /// Bytes of x86 code of the compiled program (the entry program, without tail-call targets).
     [[nodiscard]] std::size_t code_size() const;
@@ -61,7 +64,7 @@ public:
 
     struct Impl;
 
-private:
+  private:
     explicit JitProgram(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };

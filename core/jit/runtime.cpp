@@ -13,7 +13,9 @@ namespace bpflab::jit {
 
 namespace {
 constexpr std::uint64_t kMayGotoBudget = 1u << 23;  // the kernel's BPF_MAX_LOOPS
-JitRun& run_of(JitState* s) { return *static_cast<JitRun*>(s->run); }
+JitRun& run_of(JitState* s) {
+    return *static_cast<JitRun*>(s->run);
+}
 }  // namespace
 
 void JitRun::raise(vm::FaultKind kind, std::string message) {
@@ -46,11 +48,8 @@ bool JitRun::check(std::uint64_t addr, std::uint32_t size, bool write, std::uint
     using vm::FaultKind;
     using vm::RegionKind;
     const std::uint64_t end = addr + size;
-    // 0: the access does not start in the region; 1: allowed; -1: refused (fault recorded).
-    auto region = [&](RegionKind kind, const std::uint8_t* base, std::uint64_t len,
-                      bool writable) -> int {
-        const auto b = reinterpret_cast<std::uintptr_t>(base);
-        if (base == nullptr || addr < b || addr >= b + len) return 0;
+    // Fills the fault's access and region fields (only when an access is refused).
+    auto describe = [&](RegionKind kind, std::uintptr_t b, std::uint64_t len) {
         fault = vm::Fault{};
         fault.pc = pc;
         fault.addr = addr;
@@ -58,7 +57,16 @@ bool JitRun::check(std::uint64_t addr, std::uint32_t size, bool write, std::uint
         fault.region = kind;
         fault.region_base = b;
         fault.region_size = len;
-        if (end < addr || end > b + len) {
+    };
+    // 0: the access does not start in the region; 1: allowed; -1: refused (fault recorded).
+    auto region = [&](RegionKind kind, const std::uint8_t* base, std::uint64_t len,
+                      bool writable) -> int {
+        const auto b = reinterpret_cast<std::uintptr_t>(base);
+        if (base == nullptr || addr < b || addr >= b + len) return 0;
+        const bool inside = end >= addr && end <= b + len;
+        if (inside && (!write || writable)) return 1;  // the hot path writes nothing
+        describe(kind, b, len);
+        if (!inside) {
             fault.kind = FaultKind::OutOfBounds;
             std::ostringstream m;
             m << (write ? "write" : "read") << " of " << size << " bytes at offset " << addr - b
@@ -77,8 +85,8 @@ bool JitRun::check(std::uint64_t addr, std::uint32_t size, bool write, std::uint
         if (r < 0) state.stop = static_cast<std::uint32_t>(Stop::Fault);
         return r > 0;
     };
-    const vm::Tag stack = mem->stack_tag(0);
-    if (int r = region(RegionKind::Stack, stack.base, std::uint64_t{state.depth + 1} * vm::kStackSize, true))
+    if (int r = region(RegionKind::Stack, mem->stack_base(),
+                       std::uint64_t{state.depth + 1} * vm::kStackSize, true))
         return verdict(r);
     if (int r = region(RegionKind::PacketMeta, mem->data_meta(),
                        static_cast<std::uint64_t>(mem->data() - mem->data_meta()), true))
@@ -89,11 +97,15 @@ bool JitRun::check(std::uint64_t addr, std::uint32_t size, bool write, std::uint
     if (mem->context_size() > 0) {
         const ProgramTypeInfo* t = mem->type();
         const bool ctx_writable = t != nullptr && !t->fields.empty();
-        const int r = region(RegionKind::Context, mem->context(), mem->context_size(), ctx_writable);
+        const int r =
+            region(RegionKind::Context, mem->context(), mem->context_size(), ctx_writable);
         if (r > 0 && write) {
-            const CtxField* f = find_ctx_field(*t, static_cast<std::int64_t>(
-                                                       addr - reinterpret_cast<std::uintptr_t>(mem->context())));
+            const CtxField* f = find_ctx_field(
+                *t,
+                static_cast<std::int64_t>(addr - reinterpret_cast<std::uintptr_t>(mem->context())));
             if (f == nullptr || !f->writable) {
+                describe(RegionKind::Context, reinterpret_cast<std::uintptr_t>(mem->context()),
+                         mem->context_size());
                 fault.kind = FaultKind::ContextAccess;
                 fault.message = "write to a read-only context field";
                 return verdict(-1);
@@ -101,12 +113,14 @@ bool JitRun::check(std::uint64_t addr, std::uint32_t size, bool write, std::uint
         }
         if (r != 0) return verdict(r);
     }
-    if (int r = region(RegionKind::Memory, mem->memory(), mem->memory_size(), true)) return verdict(r);
+    if (int r = region(RegionKind::Memory, mem->memory(), mem->memory_size(), true))
+        return verdict(r);
     const auto* p = reinterpret_cast<const std::uint8_t*>(addr);
     if (const auto hit = maps->locate(p)) {
         vm::Map& m = maps->at(hit->first);
         const std::uint8_t* value = p - hit->second.offset;
-        return verdict(region(RegionKind::MapValue, value, m.def().value_size, !m.def().read_only()));
+        return verdict(
+            region(RegionKind::MapValue, value, m.def().value_size, !m.def().read_only()));
     }
     for (std::size_t i = 0; i < maps->size(); ++i) {
         if (!maps->at(i).is_ringbuf()) continue;
@@ -157,20 +171,38 @@ JitProgram::JitProgram(JitProgram&&) noexcept = default;
 JitProgram& JitProgram::operator=(JitProgram&&) noexcept = default;
 JitProgram::~JitProgram() = default;
 
-std::size_t JitProgram::code_size() const { return impl_->programs[impl_->program]->size; }
+std::size_t JitProgram::code_size() const {
+    return impl_->programs[impl_->program]->size;
+}
 std::span<const std::uint8_t> JitProgram::code() const {
     const Compiled& c = *impl_->programs[impl_->program];
     return {c.code->getCode(), c.size};
 }
-double JitProgram::compile_seconds() const { return impl_->seconds; }
+double JitProgram::compile_seconds() const {
+    return impl_->seconds;
+}
 const std::vector<BlockStart>& JitProgram::block_starts() const {
     return impl_->programs[impl_->program]->blocks;
 }
-bool JitProgram::checked() const { return impl_->checked; }
+bool JitProgram::checked() const {
+    return impl_->checked;
+}
 
 vm::RunResult JitProgram::run(const vm::RunInput& input) {
-    Impl& m = *impl_;
     vm::RunResult result;
+    run_into(input, result);
+    return result;
+}
+
+void JitProgram::run_into(const vm::RunInput& input, vm::RunResult& result) {
+    Impl& m = *impl_;
+    result.r0 = 0;
+    result.instructions = 0;
+    result.fault.reset();
+    result.packet.clear();
+    result.trace_output.clear();
+    result.redirect = 0;
+    result.tail_calls = 0;
     const Program& prog = m.object->programs[m.program];
     const ProgramTypeInfo* type = program_type_info(prog.prog_type);
     const ProgramTypeInfo* space_type = input.memory_in_r1 ? nullptr : type;
@@ -184,7 +216,7 @@ vm::RunResult JitProgram::run(const vm::RunInput& input) {
     const bool l3_view = type != nullptr && (type->prog_type == BPF_PROG_TYPE_SOCKET_FILTER ||
                                              type->prog_type == BPF_PROG_TYPE_CGROUP_SKB);
     const std::size_t hidden = l3_view ? std::min<std::size_t>(14, input.packet.size()) : 0;
-    mem.set_packet({input.packet.begin() + static_cast<std::ptrdiff_t>(hidden), input.packet.end()});
+    mem.set_packet(input.packet.data() + hidden, input.packet.size() - hidden);
     mem.set_context(input.context);
     mem.set_memory(input.memory);
     const bool packet_ctx = type != nullptr && type->packet_context && !input.memory_in_r1;
@@ -235,11 +267,12 @@ vm::RunResult JitProgram::run(const vm::RunInput& input) {
     result.tail_calls = run.tail_calls;
     result.instructions = run.state.insn_limit - run.state.insn_left;
     if (packet_ctx) {
-        result.packet.assign(input.packet.begin(), input.packet.begin() + static_cast<std::ptrdiff_t>(hidden));
-        const auto visible = mem.packet_bytes();
+        const auto visible = mem.packet_view();
+        result.packet.reserve(hidden + visible.size());
+        result.packet.assign(input.packet.begin(),
+                             input.packet.begin() + static_cast<std::ptrdiff_t>(hidden));
         result.packet.insert(result.packet.end(), visible.begin(), visible.end());
     }
-    return result;
 }
 
 }  // namespace bpflab::jit

@@ -30,11 +30,11 @@ bool Engine::context_access(const Op& op, std::uint64_t addr, bool write, std::u
     if (type != nullptr && !type->fields.empty()) {
         const CtxField* f = find_ctx_field(*type, off);
         if (f == nullptr || off + size > f->offset + f->size)
-            return deny("context offset " + std::to_string(off) + " size " +
-                        std::to_string(size) + " is not an accessible field of " +
-                        std::string(type->name));
+            return deny("context offset " + std::to_string(off) + " size " + std::to_string(size) +
+                        " is not an accessible field of " + std::string(type->name));
         if (write) {
-            if (!f->writable) return deny("context field '" + std::string(f->name) + "' is read-only");
+            if (!f->writable)
+                return deny("context field '" + std::string(f->name) + "' is read-only");
             std::memcpy(p, &value, size);
             return true;
         }
@@ -57,7 +57,8 @@ bool Engine::context_access(const Op& op, std::uint64_t addr, bool write, std::u
             return deny("narrow load of context field '" + std::string(f->name) + "'");
     } else {
         if (write) return deny("the context of this program type is read-only");
-        if (off % size != 0) return deny("misaligned context access at offset " + std::to_string(off));
+        if (off % size != 0)
+            return deny("misaligned context access at offset " + std::to_string(off));
     }
     std::uint64_t raw = 0;
     std::memcpy(&raw, p, size);
@@ -81,7 +82,7 @@ bool Engine::load(const Op& op) {
                         "read of uninitialised stack bytes at fp" +
                             std::to_string(static_cast<std::int64_t>(
                                 addr - (reinterpret_cast<std::uintptr_t>(t.base) + kStackSize))));
-        const auto rel = static_cast<std::size_t>(p - mem_->stack_tag(0).base);
+        const auto rel = static_cast<std::size_t>(p - mem_->stack_base());
         if (op.size == 8 && rel % 8 == 0) out = spills_[rel / 8];
     }
     std::uint64_t raw = 0;
@@ -102,7 +103,7 @@ bool Engine::store(const Op& op, std::uint64_t value, const Tag& value_tag) {
     std::memcpy(p, &value, op.size);
     if (t.kind == RegionKind::Stack) {
         mem_->mark_stack_init(p, op.size);
-        const auto rel = static_cast<std::size_t>(p - mem_->stack_tag(0).base);
+        const auto rel = static_cast<std::size_t>(p - mem_->stack_base());
         if (op.size == 8 && rel % 8 == 0) {
             spills_[rel / 8] = value_tag;
         } else {
@@ -140,8 +141,13 @@ bool Engine::atomic(const Op& op) {
         return fail(FaultKind::ContextAccess, "atomic operation on the context");
     std::uint8_t* p = mem_->check(t, addr, op.size, true, fault_);
     if (p == nullptr) return raise();
-    if (t.kind == RegionKind::Stack && !mem_->stack_init(p, op.size))
-        return fail(FaultKind::UninitStack, "atomic operation on uninitialised stack bytes");
+    if (t.kind == RegionKind::Stack) {
+        if (!mem_->stack_init(p, op.size))
+            return fail(FaultKind::UninitStack, "atomic operation on uninitialised stack bytes");
+        // The result is a number, whatever the slot held before (a spilled pointer included).
+        const auto rel = static_cast<std::size_t>(p - mem_->stack_base());
+        for (std::size_t s = rel / 8; s <= (rel + op.size - 1) / 8; ++s) spills_[s] = Tag{};
+    }
     const bool wide = op.size == 8;
     const std::uint64_t mask = wide ? ~std::uint64_t{0} : 0xffffffffu;
     std::uint64_t old = 0;
@@ -149,13 +155,26 @@ bool Engine::atomic(const Op& op) {
     const std::uint64_t v = regs_[op.src] & mask;
     std::uint64_t next = old;
     switch (a.op) {
-        case AtomicOp::Add: next = (old + v) & mask; break;
-        case AtomicOp::Or: next = old | v; break;
-        case AtomicOp::And: next = old & v; break;
-        case AtomicOp::Xor: next = old ^ v; break;
-        case AtomicOp::Xchg: next = v; break;
-        case AtomicOp::Cmpxchg: next = old == (regs_[0] & mask) ? v : old; break;
-        default: break;
+        case AtomicOp::Add:
+            next = (old + v) & mask;
+            break;
+        case AtomicOp::Or:
+            next = old | v;
+            break;
+        case AtomicOp::And:
+            next = old & v;
+            break;
+        case AtomicOp::Xor:
+            next = old ^ v;
+            break;
+        case AtomicOp::Xchg:
+            next = v;
+            break;
+        case AtomicOp::Cmpxchg:
+            next = old == (regs_[0] & mask) ? v : old;
+            break;
+        default:
+            break;
     }
     std::memcpy(p, &next, op.size);
     if (a.op == AtomicOp::Cmpxchg) {
@@ -176,9 +195,9 @@ bool Engine::ld_packet(const Op& op) {
     if (type == nullptr || !type->packet_context || type->prog_type == BPF_PROG_TYPE_XDP)
         return fail(FaultKind::Unsupported, "legacy packet load outside an skb program");
     if (op.flag) BPFLAB_NEED(op.src);
-    const std::int64_t off = static_cast<std::int32_t>(
-        static_cast<std::uint32_t>(op.imm) +
-        (op.flag ? static_cast<std::uint32_t>(regs_[op.src]) : 0u));
+    const std::int64_t off =
+        static_cast<std::int32_t>(static_cast<std::uint32_t>(op.imm) +
+                                  (op.flag ? static_cast<std::uint32_t>(regs_[op.src]) : 0u));
     const std::int64_t len = mem_->data_end() - mem_->data();
     init_ &= static_cast<std::uint16_t>(~0x3eu);
     for (int r = 1; r <= 5; ++r) tags_[r] = Tag{};

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // bpflab: the interpreter's threaded dispatch loop (GNU computed goto, one label per handler).
+#include <cstring>
+
 #include "core/semantics.hpp"
 #include "core/vm/engine.hpp"
 
@@ -47,6 +49,11 @@ constexpr bool reads_dst(AluOp o) { return o != AluOp::Mov && o != AluOp::MovSx;
 #pragma GCC diagnostic ignored "-Wpedantic"
 
 bool Engine::execute(std::uint32_t start, std::uint32_t stop_depth) {
+    return options_->hook ? dispatch<true>(start, stop_depth) : dispatch<false>(start, stop_depth);
+}
+
+template <bool Hooked>
+bool Engine::dispatch(std::uint32_t start, std::uint32_t stop_depth) {
     static void* const kTable[] = {
 #define BPFLAB_ALU_LABELS(o) &&L_Alu64K_##o, &&L_Alu64X_##o, &&L_Alu32K_##o, &&L_Alu32X_##o,
         BPFLAB_ALU_OPS(BPFLAB_ALU_LABELS)
@@ -62,15 +69,34 @@ bool Engine::execute(std::uint32_t start, std::uint32_t stop_depth) {
 
     const Op* ops = ops_for(program_).data();
     const Op* op = ops + start;
-    const bool hooked = static_cast<bool>(options_->hook);
+    // The instruction budget lives in a register for the loop and goes back to budget_ when
+    // the loop leaves or calls out to code that reads it (helpers run callbacks through
+    // execute()). current_pc_ is written only on the paths that can fault.
+    struct Budget {
+        std::uint64_t left;
+        std::uint64_t* home;
+        ~Budget() { *home = left; }
+    } budget{budget_, &budget_};
 
 #define BPFLAB_DISPATCH()                                              \
     do {                                                               \
-        current_pc_ = op->pc;                                          \
-        if (--budget_ == 0) goto budget_exhausted;                     \
-        if (hooked) notify(op->pc);                                    \
+        if (--budget.left == 0) goto budget_exhausted;                 \
+        if constexpr (Hooked) {                                        \
+            current_pc_ = op->pc;                                      \
+            notify(op->pc);                                            \
+        }                                                              \
         goto* kTable[static_cast<std::size_t>(op->code)];              \
     } while (0)
+// BPFLAB_NEED for inline handlers: names the instruction before failing.
+#define BPFLAB_NEED_HERE(r)                                                              \
+    do {                                                                                 \
+        if (!((init_ >> (r)) & 1u)) {                                                    \
+            current_pc_ = op->pc;                                                        \
+            return fail(FaultKind::UninitRegister,                                       \
+                        "read of uninitialised register r" + std::to_string(int{r}));    \
+        }                                                                                \
+    } while (0)
+#define BPFLAB_AT() (current_pc_ = op->pc)
 #define BPFLAB_NEXT() \
     do {              \
         ++op;         \
@@ -85,8 +111,8 @@ bool Engine::execute(std::uint32_t start, std::uint32_t stop_depth) {
 
 #define BPFLAB_ALU_HANDLER(o, is64, isx, label)                                     \
     label : {                                                                       \
-        if constexpr (isx) BPFLAB_NEED(op->src);                                    \
-        if constexpr (reads_dst(AluOp::o)) BPFLAB_NEED(op->dst);                    \
+        if constexpr (isx) BPFLAB_NEED_HERE(op->src);                               \
+        if constexpr (reads_dst(AluOp::o)) BPFLAB_NEED_HERE(op->dst);               \
         regs_[op->dst] = alu_value<AluOp::o, is64, isx>(regs_, *op);                \
         alu_tag<AluOp::o, is64, isx>(tags_, op->dst, op->src);                      \
         init_ |= static_cast<std::uint16_t>(1u << op->dst);                         \
@@ -103,8 +129,8 @@ bool Engine::execute(std::uint32_t start, std::uint32_t stop_depth) {
 
 #define BPFLAB_JMP_HANDLER(c, is64, isx, label)                                         \
     label : {                                                                           \
-        BPFLAB_NEED(op->dst);                                                           \
-        if constexpr (isx) BPFLAB_NEED(op->src);                                        \
+        BPFLAB_NEED_HERE(op->dst);                                                      \
+        if constexpr (isx) BPFLAB_NEED_HERE(op->src);                                   \
         const std::uint64_t b = isx ? regs_[op->src] : op->k;                           \
         const bool taken =                                                              \
             is64 ? sem::compare<std::uint64_t>(Cond::c, regs_[op->dst], b)              \
@@ -127,7 +153,7 @@ bool Engine::execute(std::uint32_t start, std::uint32_t stop_depth) {
 #undef BPFLAB_JMP_HANDLER
 
 L_Endian : {
-    BPFLAB_NEED(op->dst);
+    BPFLAB_NEED_HERE(op->dst);
     regs_[op->dst] = sem::endian(static_cast<EndianKind>(op->imm), op->size, regs_[op->dst]);
     tags_[op->dst] = Tag{};
     BPFLAB_NEXT();
@@ -137,10 +163,44 @@ L_Ja : {
     BPFLAB_DISPATCH();
 }
 L_Load : {
+    // Fast path: an initialised base register tagged packet or stack; the checks are the
+    // same as load()'s (region bounds, initialised stack bytes), only inlined.
+    const Tag& t = tags_[op->src];
+    if (((init_ >> op->src) & 1u) != 0 &&
+        (t.kind == RegionKind::Packet || t.kind == RegionKind::Stack)) {
+        const std::uint64_t addr = regs_[op->src] + static_cast<std::uint64_t>(std::int64_t{op->off});
+        const auto base = reinterpret_cast<std::uintptr_t>(
+            t.kind == RegionKind::Packet ? mem_->data() : t.base);
+        const std::uint64_t len = t.kind == RegionKind::Packet
+                                      ? static_cast<std::uint64_t>(mem_->data_end() - mem_->data())
+                                      : t.size;
+        const auto* p = reinterpret_cast<const std::uint8_t*>(addr);
+        if (addr >= base && addr - base <= len && len - (addr - base) >= op->size &&
+            (t.kind == RegionKind::Packet || mem_->stack_init(p, op->size))) {
+            Tag out;
+            if (t.kind == RegionKind::Stack && op->size == 8) {
+                const auto rel = static_cast<std::size_t>(p - mem_->stack_base());
+                if (rel % 8 == 0) out = spills_[rel / 8];
+            }
+            std::uint64_t raw = 0;
+            switch (op->size) {
+                case 1: raw = *p; break;
+                case 2: std::memcpy(&raw, p, 2); break;
+                case 4: std::memcpy(&raw, p, 4); break;
+                default: std::memcpy(&raw, p, 8); break;
+            }
+            regs_[op->dst] = sem::extend_load(raw, static_cast<Size>(op->size), op->flag);
+            tags_[op->dst] = out;
+            init_ |= static_cast<std::uint16_t>(1u << op->dst);
+            BPFLAB_NEXT();
+        }
+    }
+    BPFLAB_AT();
     BPFLAB_REQUIRE(load(*op));
     BPFLAB_NEXT();
 }
 L_Store : {
+    BPFLAB_AT();
     if (op->flag) {
         BPFLAB_NEED(op->src);
         BPFLAB_REQUIRE(store(*op, regs_[op->src], tags_[op->src]));
@@ -150,6 +210,7 @@ L_Store : {
     BPFLAB_NEXT();
 }
 L_Atomic : {
+    BPFLAB_AT();
     BPFLAB_REQUIRE(atomic(*op));
     BPFLAB_NEXT();
 }
@@ -160,6 +221,7 @@ L_LdImm : {
     BPFLAB_NEXT();
 }
 L_LdMap : {
+    BPFLAB_AT();
     if (op->k >= maps_.size())
         return fail(FaultKind::Unsupported, "reference to map " + std::to_string(op->k) +
                                                 " which does not exist");
@@ -169,6 +231,7 @@ L_LdMap : {
     BPFLAB_NEXT();
 }
 L_LdMapValue : {
+    BPFLAB_AT();
     if (op->k >= maps_.size() || !maps_.at(op->k).is_array_like() ||
         maps_.at(op->k).arena().empty())
         return fail(FaultKind::Unsupported,
@@ -190,11 +253,16 @@ L_LdCode : {
     BPFLAB_NEXT();
 }
 L_LdPacket : {
+    BPFLAB_AT();
     BPFLAB_REQUIRE(ld_packet(*op));  // a failed load ends the program (exit_program_)
     BPFLAB_NEXT();
 }
 L_CallHelper : {
-    BPFLAB_REQUIRE(call_helper(*op));
+    BPFLAB_AT();
+    budget_ = budget.left;  // callbacks run nested loops that count against the same budget
+    const bool helper_ok = call_helper(*op);
+    budget.left = budget_;
+    BPFLAB_REQUIRE(helper_ok);
     if (pending_tail_call_ >= 0) {
         if (depth() != 0 || stop_depth != 0)
             return fail(FaultKind::Unsupported, "tail call from a subprogram is not emulated");
@@ -202,8 +270,7 @@ L_CallHelper : {
         pending_tail_call_ = -1;
         ops = ops_for(program_).data();
         op = ops;
-        mem_->reset_frame(0);
-        std::fill(spills_.begin(), spills_.begin() + kStackSize / 8, Tag{});
+        mem_->reset_frame(0);  // spill tags follow the init map (see push_frame)
         // The new program starts like an entry: r1 = the context, r10 = the frame.
         regs_[1] = reinterpret_cast<std::uintptr_t>(mem_->context());
         tags_[1] = mem_->context_tag();
@@ -213,13 +280,14 @@ L_CallHelper : {
     BPFLAB_NEXT();
 }
 L_CallLocal : {
+    BPFLAB_AT();
     auto index = static_cast<std::uint32_t>(op - ops);
     BPFLAB_REQUIRE(call_local(*op, index));
     op = ops + index;
     BPFLAB_DISPATCH();
 }
 L_Exit : {
-    BPFLAB_NEED(0);
+    BPFLAB_NEED_HERE(0);
     if (depth() == stop_depth) {
         if (stop_depth > 0) pop_frame();
         return true;
@@ -238,19 +306,26 @@ L_MayGoto : {
     BPFLAB_NEXT();
 }
 L_Unsupported : {
+    BPFLAB_AT();
     return fail(FaultKind::Unsupported,
                 unsupported_reason(object_.programs[program_].code.insns[op->insn]));
 }
 budget_exhausted:
-    budget_ = 1;
+    BPFLAB_AT();
+    budget.left = 1;
     return fail(FaultKind::InstructionBudget,
                 "instruction budget of " + std::to_string(options_->instruction_budget) +
                     " exhausted");
 
+#undef BPFLAB_AT
+#undef BPFLAB_NEED_HERE
 #undef BPFLAB_REQUIRE
 #undef BPFLAB_NEXT
 #undef BPFLAB_DISPATCH
 }
+
+template bool Engine::dispatch<true>(std::uint32_t, std::uint32_t);
+template bool Engine::dispatch<false>(std::uint32_t, std::uint32_t);
 
 #pragma GCC diagnostic pop
 

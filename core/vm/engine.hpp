@@ -12,29 +12,42 @@ namespace bpflab::vm {
 
 // Every handler of the threaded dispatch loop. ALU and JMP handlers are specialised by
 // operation, width and source so the loop body does no decoding at run time.
-#define BPFLAB_ALU_OPS(X) \
-    X(Add) X(Sub) X(Mul) X(Div) X(SDiv) X(Mod) X(SMod) X(Or) X(And) X(Xor) X(Lsh) X(Rsh) \
-    X(Arsh) X(Neg) X(Mov) X(MovSx)
+#define BPFLAB_ALU_OPS(X)                                                                        \
+    X(Add)                                                                                       \
+    X(Sub) X(Mul) X(Div) X(SDiv) X(Mod) X(SMod) X(Or) X(And) X(Xor) X(Lsh) X(Rsh) X(Arsh) X(Neg) \
+        X(Mov) X(MovSx)
 /// Fails the run when register `r` was never written (inside Engine members).
-#define BPFLAB_NEED(r)                                                                   \
-    do {                                                                                 \
-        if (!((init_ >> (r)) & 1u))                                                      \
-            return fail(FaultKind::UninitRegister,                                       \
-                        "read of uninitialised register r" + std::to_string(int{r}));    \
+#define BPFLAB_NEED(r)                                                                \
+    do {                                                                              \
+        if (!((init_ >> (r)) & 1u))                                                   \
+            return fail(FaultKind::UninitRegister,                                    \
+                        "read of uninitialised register r" + std::to_string(int{r})); \
     } while (0)
 
-#define BPFLAB_CONDS(X) \
-    X(Eq) X(Ne) X(Set) X(Gt) X(Ge) X(Lt) X(Le) X(Sgt) X(Sge) X(Slt) X(Sle)
+#define BPFLAB_CONDS(X) X(Eq) X(Ne) X(Set) X(Gt) X(Ge) X(Lt) X(Le) X(Sgt) X(Sge) X(Slt) X(Sle)
 
 enum class OpCode : std::uint16_t {
 #define BPFLAB_ALU_CODES(o) Alu64K_##o, Alu64X_##o, Alu32K_##o, Alu32X_##o,
     BPFLAB_ALU_OPS(BPFLAB_ALU_CODES)
 #undef BPFLAB_ALU_CODES
 #define BPFLAB_JMP_CODES(c) Jmp64K_##c, Jmp64X_##c, Jmp32K_##c, Jmp32X_##c,
-    BPFLAB_CONDS(BPFLAB_JMP_CODES)
+        BPFLAB_CONDS(BPFLAB_JMP_CODES)
 #undef BPFLAB_JMP_CODES
-    Endian, Ja, Load, Store, Atomic, LdImm, LdMap, LdMapValue, LdCode,
-    LdPacket, CallHelper, CallLocal, Exit, MayGoto, Unsupported,
+            Endian,
+    Ja,
+    Load,
+    Store,
+    Atomic,
+    LdImm,
+    LdMap,
+    LdMapValue,
+    LdCode,
+    LdPacket,
+    CallHelper,
+    CallLocal,
+    Exit,
+    MayGoto,
+    Unsupported,
     Count
 };
 
@@ -52,12 +65,12 @@ struct Op {
     OpCode code = OpCode::Unsupported;
     std::uint8_t dst = 0;
     std::uint8_t src = 0;
-    std::uint8_t size = 0;   ///< memory access bytes; endian bits / 8; movsx source bits
-    bool flag = false;       ///< Load: sign-extend; Store: source is a register; LdPacket: IND
+    std::uint8_t size = 0;  ///< memory access bytes; endian bits / 8; movsx source bits
+    bool flag = false;      ///< Load: sign-extend; Store: source is a register; LdPacket: IND
     std::int16_t off = 0;
     std::int32_t imm = 0;
-    std::uint64_t k = 0;     ///< sign-extended immediate, 64-bit immediate, or map index
-    std::uint32_t pc = 0;    ///< slot of this instruction
+    std::uint64_t k = 0;       ///< sign-extended immediate, 64-bit immediate, or map index
+    std::uint32_t pc = 0;      ///< slot of this instruction
     std::uint32_t target = 0;  ///< instruction index of a jump or local call target
     std::uint32_t insn = 0;    ///< index into Program::code.insns
 };
@@ -80,9 +93,11 @@ struct Frame {
 
 /// The predecoded programs of an Object and the state of the current run.
 class Engine {
-public:
+  public:
     Engine(const Object& object, MapSet& maps);
-    RunResult run(std::size_t program, const RunInput& input, const RunOptions& options);
+    /// Runs into `result` (cleared first, its buffers reused).
+    void run(std::size_t program, const RunInput& input, const RunOptions& options,
+             RunResult& result);
 
     // ---- used by the helpers (helpers.cpp) ----
     /// Executes the helper with id `id`; false (with fault_ set) when the run must stop.
@@ -104,7 +119,7 @@ public:
     std::vector<Frame> frames_;
     std::vector<Tag> spills_;  ///< provenance of each 8-byte stack slot, all frames
     AddressSpace* mem_ = nullptr;
-    std::unique_ptr<AddressSpace> space_;       ///< kept across runs
+    std::unique_ptr<AddressSpace> space_;  ///< kept across runs
     const ProgramTypeInfo* space_type_ = nullptr;
     const RunInput* input_ = nullptr;
     const RunOptions* options_ = nullptr;
@@ -120,20 +135,23 @@ public:
     std::int64_t pending_tail_call_ = -1;  ///< program index requested by bpf_tail_call
     bool exit_program_ = false;            ///< end the whole run now (failed LD_ABS)
 
-private:
+  private:
     const std::vector<Op>& ops_for(std::uint32_t program);
     /// Runs from op `start` until the function at depth `stop_depth` exits.
     bool execute(std::uint32_t start, std::uint32_t stop_depth);
+    /// The dispatch loop; `Hooked` calls the trace hook before every instruction, so a run
+    /// without a hook pays nothing for it.
+    template <bool Hooked>
+    bool dispatch(std::uint32_t start, std::uint32_t stop_depth);
     bool load(const Op& op);
     bool store(const Op& op, std::uint64_t value, const Tag& value_tag);
     bool atomic(const Op& op);
-    bool context_access(const Op& op, std::uint64_t addr, bool write, std::uint64_t value,
-                        int dst);
+    bool context_access(const Op& op, std::uint64_t addr, bool write, std::uint64_t value, int dst);
     bool call_local(const Op& op, std::uint32_t& index);
     bool ld_packet(const Op& op);
     void notify(std::uint32_t pc);
 
-public:
+  public:
     /// Calls the subprogram at op index `target` with r1..r5 already set (bpf_loop callbacks).
     bool call_callback(std::uint32_t target);
     [[nodiscard]] std::uint32_t depth() const { return static_cast<std::uint32_t>(frames_.size()); }

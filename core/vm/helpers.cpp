@@ -152,7 +152,7 @@ std::uint8_t* Engine::helper_mem(int r, std::uint64_t size, bool write, const ch
     if (t.kind == RegionKind::Stack) {
         if (write) {
             mem_->mark_stack_init(p, static_cast<std::uint32_t>(size));
-            const auto rel = static_cast<std::size_t>(p - mem_->stack_tag(0).base);
+            const auto rel = static_cast<std::size_t>(p - mem_->stack_base());
             for (std::size_t s = rel / 8; s <= (rel + size - 1) / 8; ++s) spills_[s] = Tag{};
         } else if (!mem_->stack_init(p, static_cast<std::uint32_t>(size))) {
             fail(FaultKind::HelperArgument, std::string(what) + ": r" + std::to_string(r) +

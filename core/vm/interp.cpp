@@ -110,10 +110,12 @@ std::vector<Op> predecode(const Program& prog) {
                             break;
                         case LdImmKind::CodeAddr:
                             op.code = OpCode::LdCode;
-                            op.target = target_index(code, static_cast<std::int64_t>(op.pc) +
-                                                               l.imm + 1);
+                            op.target =
+                                target_index(code, static_cast<std::int64_t>(op.pc) + l.imm + 1);
                             break;
-                        case LdImmKind::VarAddr: op.code = OpCode::Unsupported; break;
+                        case LdImmKind::VarAddr:
+                            op.code = OpCode::Unsupported;
+                            break;
                     }
                 },
                 [&](const LdPacket& p) {
@@ -154,27 +156,27 @@ std::vector<Op> predecode(const Program& prog) {
 }  // namespace
 
 std::string unsupported_reason(const Instruction& insn) {
-    return std::visit(Overloaded{
-                          [](const Gotox&) -> std::string {
-                              return "gotox (indirect jump) is not supported by the interpreter";
-                          },
-                          [](const AddrSpaceCast&) -> std::string {
-                              return "addr_space_cast (BPF arena) is not supported";
-                          },
-                          [](const Call& c) -> std::string {
-                              return c.kind == CallKind::Kfunc
-                                         ? "kfunc call " + std::to_string(c.imm) +
-                                               " is not supported"
-                                         : "call target outside the program";
-                          },
-                          [](const LdImm64& l) -> std::string {
-                              return l.kind == LdImmKind::VarAddr
-                                         ? "64-bit load of a BTF variable address is not supported"
-                                         : "64-bit load target outside the program";
-                          },
-                          [](const auto&) -> std::string { return "jump target outside the program"; },
-                      },
-                      insn);
+    return std::visit(
+        Overloaded{
+            [](const Gotox&) -> std::string {
+                return "gotox (indirect jump) is not supported by the interpreter";
+            },
+            [](const AddrSpaceCast&) -> std::string {
+                return "addr_space_cast (BPF arena) is not supported";
+            },
+            [](const Call& c) -> std::string {
+                return c.kind == CallKind::Kfunc
+                           ? "kfunc call " + std::to_string(c.imm) + " is not supported"
+                           : "call target outside the program";
+            },
+            [](const LdImm64& l) -> std::string {
+                return l.kind == LdImmKind::VarAddr
+                           ? "64-bit load of a BTF variable address is not supported"
+                           : "64-bit load target outside the program";
+            },
+            [](const auto&) -> std::string { return "jump target outside the program"; },
+        },
+        insn);
 }
 
 Engine::Engine(const Object& object, MapSet& maps)
@@ -217,9 +219,9 @@ void Engine::push_frame(std::uint32_t return_index) {
     f.saved_init = init_;
     frames_.push_back(f);
     const std::uint32_t d = depth();
+    // Spill tags need no reset: a slot's tag is read only when all its bytes are initialised
+    // in this frame, and every write that initialises a byte of a slot also sets its tag.
     mem_->reset_frame(d);
-    std::fill_n(spills_.begin() + static_cast<std::ptrdiff_t>(d) * kSlotsPerFrame, kSlotsPerFrame,
-                Tag{});
     regs_[10] = reinterpret_cast<std::uintptr_t>(mem_->frame_pointer(d));
     tags_[10] = mem_->stack_tag(d);
     // The callee sees r1-r5 as the caller left them; r0 and r6-r9 are not readable.
@@ -255,9 +257,15 @@ bool Engine::call_callback(std::uint32_t target) {
     return execute(target, depth());
 }
 
-
-RunResult Engine::run(std::size_t program, const RunInput& input, const RunOptions& options) {
-    RunResult result;
+void Engine::run(std::size_t program, const RunInput& input, const RunOptions& options,
+                 RunResult& result) {
+    result.r0 = 0;
+    result.instructions = 0;
+    result.fault.reset();
+    result.packet.clear();
+    result.trace_output.clear();
+    result.redirect = 0;
+    result.tail_calls = 0;
     const Program& prog = object_.programs.at(program);
     const ProgramTypeInfo* type = program_type_info(prog.prog_type);
     // The address space is reused across runs of the same program type: a run resets frame 0
@@ -279,8 +287,7 @@ RunResult Engine::run(std::size_t program, const RunInput& input, const RunOptio
     pending_tail_call_ = -1;
     tail_calls_ = 0;
     frames_.clear();
-    spills_.resize(static_cast<std::size_t>(kMaxFrames) * kSlotsPerFrame);
-    std::fill_n(spills_.begin(), kSlotsPerFrame, Tag{});
+    if (spills_.empty()) spills_.resize(static_cast<std::size_t>(kMaxFrames) * kSlotsPerFrame);
     budget_ = options.instruction_budget + 1;
     may_goto_budget_ = kMayGotoBudget;
     rng_ = input.seed;
@@ -291,7 +298,7 @@ RunResult Engine::run(std::size_t program, const RunInput& input, const RunOptio
     const bool l3_view = type != nullptr && (type->prog_type == BPF_PROG_TYPE_SOCKET_FILTER ||
                                              type->prog_type == BPF_PROG_TYPE_CGROUP_SKB);
     const std::size_t hidden = l3_view ? std::min<std::size_t>(14, input.packet.size()) : 0;
-    mem.set_packet({input.packet.begin() + static_cast<std::ptrdiff_t>(hidden), input.packet.end()});
+    mem.set_packet(input.packet.data() + hidden, input.packet.size() - hidden);
     mem.set_context(input.context);
     mem.set_memory(input.memory);
     if (type != nullptr && type->packet_context && !input.memory_in_r1)
@@ -318,12 +325,12 @@ RunResult Engine::run(std::size_t program, const RunInput& input, const RunOptio
     result.tail_calls = tail_calls_;
     if (faulted_) result.fault = fault_;
     if (type != nullptr && type->packet_context && !input.memory_in_r1) {
+        const auto visible = mem.packet_view();
+        result.packet.reserve(hidden + visible.size());
         result.packet.assign(input.packet.begin(),
                              input.packet.begin() + static_cast<std::ptrdiff_t>(hidden));
-        const auto visible = mem.packet_bytes();
         result.packet.insert(result.packet.end(), visible.begin(), visible.end());
     }
-    return result;
 }
 
 Interpreter::Interpreter(const Object& object, MapSet& maps)
@@ -332,7 +339,14 @@ Interpreter::Interpreter(const Object& object, MapSet& maps)
 Interpreter::~Interpreter() = default;
 
 RunResult Interpreter::run(std::size_t program, const RunInput& input, const RunOptions& options) {
-    return engine_->run(program, input, options);
+    RunResult result;
+    engine_->run(program, input, options, result);
+    return result;
+}
+
+void Interpreter::run_into(std::size_t program, const RunInput& input, const RunOptions& options,
+                           RunResult& result) {
+    engine_->run(program, input, options, result);
 }
 
 }  // namespace bpflab::vm

@@ -39,9 +39,9 @@ struct RunInput {
 
 /// The state before one instruction, handed to the trace hook.
 struct ConcreteState {
-    std::uint32_t pc = 0;               ///< slot index in the running program
-    std::uint32_t program = 0;          ///< index of the running program in the Object
-    std::uint32_t frame = 0;            ///< call depth, 0 for the entry function
+    std::uint32_t pc = 0;                 ///< slot index in the running program
+    std::uint32_t program = 0;            ///< index of the running program in the Object
+    std::uint32_t frame = 0;              ///< call depth, 0 for the entry function
     const std::uint64_t* regs = nullptr;  ///< r0..r10
     const Tag* tags = nullptr;            ///< provenance of r0..r10
     std::uint16_t init = 0;               ///< bit i: ri has been written
@@ -62,17 +62,17 @@ struct RunResult {
     std::uint64_t r0 = 0;
     std::uint64_t instructions = 0;  ///< instructions executed
     std::optional<Fault> fault;
-    std::vector<std::uint8_t> packet;        ///< final packet bytes (packet types)
-    std::vector<std::string> trace_output;   ///< trace_printk lines
-    std::uint64_t redirect = 0;              ///< last redirect target, if any
-    std::uint32_t tail_calls = 0;            ///< tail calls taken (at most 33, then they fail)
+    std::vector<std::uint8_t> packet;       ///< final packet bytes (packet types)
+    std::vector<std::string> trace_output;  ///< trace_printk lines
+    std::uint64_t redirect = 0;             ///< last redirect target, if any
+    std::uint32_t tail_calls = 0;           ///< tail calls taken (at most 33, then they fail)
 };
 
 class Engine;  // the predecoded programs and the dispatch loop (interp.cpp)
 
 /// Runs the programs of one Object. Maps persist across runs (they belong to the caller).
 class Interpreter {
-public:
+  public:
     /// `object` and `maps` must outlive the interpreter; maps are indexed as object.maps.
     Interpreter(const Object& object, MapSet& maps);
     ~Interpreter();
@@ -82,8 +82,12 @@ public:
     /// Runs program `program` (index into object.programs) once on `input`.
     [[nodiscard]] RunResult run(std::size_t program, const RunInput& input,
                                 const RunOptions& options = {});
+    /// Runs like run() but into `result`, reusing its buffers: repeated runs of one program
+    /// on inputs of one size allocate nothing (the benchmarks' and fuzzers' form).
+    void run_into(std::size_t program, const RunInput& input, const RunOptions& options,
+                  RunResult& result);
 
-private:
+  private:
     std::unique_ptr<Engine> engine_;
 };
 

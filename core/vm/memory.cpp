@@ -10,34 +10,56 @@ namespace bpflab::vm {
 
 std::string_view region_kind_name(RegionKind k) {
     switch (k) {
-        case RegionKind::None: return "scalar";
-        case RegionKind::Context: return "ctx";
-        case RegionKind::Packet: return "pkt";
-        case RegionKind::PacketMeta: return "pkt_meta";
-        case RegionKind::PacketEnd: return "pkt_end";
-        case RegionKind::Stack: return "stack";
-        case RegionKind::MapValue: return "map_value";
-        case RegionKind::Ringbuf: return "ringbuf_mem";
-        case RegionKind::Memory: return "mem";
-        case RegionKind::Code: return "func";
-        case RegionKind::MapPtr: return "map_ptr";
+        case RegionKind::None:
+            return "scalar";
+        case RegionKind::Context:
+            return "ctx";
+        case RegionKind::Packet:
+            return "pkt";
+        case RegionKind::PacketMeta:
+            return "pkt_meta";
+        case RegionKind::PacketEnd:
+            return "pkt_end";
+        case RegionKind::Stack:
+            return "stack";
+        case RegionKind::MapValue:
+            return "map_value";
+        case RegionKind::Ringbuf:
+            return "ringbuf_mem";
+        case RegionKind::Memory:
+            return "mem";
+        case RegionKind::Code:
+            return "func";
+        case RegionKind::MapPtr:
+            return "map_ptr";
     }
     return "?";
 }
 
 std::string_view fault_kind_name(FaultKind k) {
     switch (k) {
-        case FaultKind::OutOfBounds: return "out_of_bounds";
-        case FaultKind::InvalidPointer: return "invalid_pointer";
-        case FaultKind::UninitRegister: return "uninit_register";
-        case FaultKind::UninitStack: return "uninit_stack";
-        case FaultKind::ReadOnly: return "read_only";
-        case FaultKind::ContextAccess: return "context_access";
-        case FaultKind::HelperArgument: return "helper_argument";
-        case FaultKind::UnknownHelper: return "unknown_helper";
-        case FaultKind::Unsupported: return "unsupported";
-        case FaultKind::InstructionBudget: return "instruction_budget";
-        case FaultKind::CallDepth: return "call_depth";
+        case FaultKind::OutOfBounds:
+            return "out_of_bounds";
+        case FaultKind::InvalidPointer:
+            return "invalid_pointer";
+        case FaultKind::UninitRegister:
+            return "uninit_register";
+        case FaultKind::UninitStack:
+            return "uninit_stack";
+        case FaultKind::ReadOnly:
+            return "read_only";
+        case FaultKind::ContextAccess:
+            return "context_access";
+        case FaultKind::HelperArgument:
+            return "helper_argument";
+        case FaultKind::UnknownHelper:
+            return "unknown_helper";
+        case FaultKind::Unsupported:
+            return "unsupported";
+        case FaultKind::InstructionBudget:
+            return "instruction_budget";
+        case FaultKind::CallDepth:
+            return "call_depth";
     }
     return "?";
 }
@@ -46,9 +68,9 @@ std::string Fault::to_string() const {
     std::ostringstream s;
     s << "instruction " << pc << ": " << fault_kind_name(kind) << ": " << message;
     if (region != RegionKind::None) {
-        s << " (region " << region_kind_name(region) << " [0x" << std::hex << region_base
-          << ", 0x" << region_base + region_size << "), access 0x" << addr << std::dec << " size "
-          << size << ")";
+        s << " (region " << region_kind_name(region) << " [0x" << std::hex << region_base << ", 0x"
+          << region_base + region_size << "), access 0x" << addr << std::dec << " size " << size
+          << ")";
     }
     return s.str();
 }
@@ -58,16 +80,21 @@ AddressSpace::AddressSpace(MapSet& maps, const ProgramTypeInfo* type)
       type_(type),
       stack_(static_cast<std::size_t>(kStackSize) * kMaxFrames, 0),
       stack_init_(stack_.size(), 0) {
-    set_packet({});
+    set_packet(nullptr, 0);
     if (type_ != nullptr && type_->ctx_size > 0) ctx_.assign(type_->ctx_size, 0);
 }
 
-void AddressSpace::set_packet(const std::vector<std::uint8_t>& bytes) {
-    packet_buf_.assign(kPacketHeadroom + bytes.size() + kPacketTailroom, 0);  // keeps capacity
-    std::copy(bytes.begin(), bytes.end(), packet_buf_.begin() + kPacketHeadroom);
+void AddressSpace::set_packet(const std::uint8_t* bytes, std::size_t n) {
+    const std::size_t need = kPacketHeadroom + n + kPacketTailroom;
+    if (packet_buf_.size() < need) packet_buf_.resize(need, 0);
+    // Headroom reads as zeros once xdp_adjust_head exposes it; tailroom is zeroed by
+    // adjust_tail as it grows, so only the headroom needs clearing here.
+    std::memset(packet_buf_.data(), 0, kPacketHeadroom);
+    if (n > 0) std::memcpy(packet_buf_.data() + kPacketHeadroom, bytes, n);
     data_ = packet_buf_.data() + kPacketHeadroom;
     meta_ = data_;
-    data_end_ = data_ + bytes.size();
+    data_end_ = data_ + n;
+    buf_end_ = data_end_ + kPacketTailroom;
 }
 
 bool AddressSpace::adjust_head(std::int64_t delta) {
@@ -89,13 +116,15 @@ bool AddressSpace::adjust_meta(std::int64_t delta) {
 
 bool AddressSpace::adjust_tail(std::int64_t delta) {
     std::uint8_t* ne = data_end_ + delta;
-    if (ne < data_ + 14 || ne > packet_buf_.data() + packet_buf_.size()) return false;
+    if (ne < data_ + 14 || ne > buf_end_) return false;
     if (delta > 0) std::memset(data_end_, 0, static_cast<std::size_t>(delta));
     data_end_ = ne;
     return true;
 }
 
-std::vector<std::uint8_t> AddressSpace::packet_bytes() const { return {data_, data_end_}; }
+std::vector<std::uint8_t> AddressSpace::packet_bytes() const {
+    return {data_, data_end_};
+}
 
 void AddressSpace::set_context(const std::vector<std::uint8_t>& bytes) {
     ctx_.assign(bytes.begin(), bytes.end());
@@ -107,16 +136,9 @@ void AddressSpace::set_memory(const std::vector<std::uint8_t>& bytes) {
 }
 
 void AddressSpace::reset_frame(std::uint32_t f) {
-    std::fill_n(stack_init_.begin() + static_cast<std::ptrdiff_t>(f) * kStackSize, kStackSize, 0);
-}
-
-void AddressSpace::mark_stack_init(const std::uint8_t* p, std::uint32_t n) {
-    std::fill_n(stack_init_.begin() + (p - stack_.data()), n, 1);
-}
-
-bool AddressSpace::stack_init(const std::uint8_t* p, std::uint32_t n) const {
-    const auto* b = stack_init_.data() + (p - stack_.data());
-    return std::all_of(b, b + n, [](std::uint8_t x) { return x != 0; });
+    Dirty& d = dirty_[f];
+    if (d.lo < d.hi) std::fill(stack_init_.begin() + d.lo, stack_init_.begin() + d.hi, 0);
+    d = Dirty{};
 }
 
 Tag AddressSpace::stack_tag(std::uint32_t f) {
@@ -124,7 +146,9 @@ Tag AddressSpace::stack_tag(std::uint32_t f) {
                kStackSize, 0};
 }
 
-Tag AddressSpace::context_tag() { return Tag{RegionKind::Context, true, ctx_.data(), ctx_.size()}; }
+Tag AddressSpace::context_tag() {
+    return Tag{RegionKind::Context, true, ctx_.data(), ctx_.size()};
+}
 
 Tag AddressSpace::packet_tag() const {
     return Tag{RegionKind::Packet, true, data_, static_cast<std::uint64_t>(data_end_ - data_)};
@@ -134,9 +158,13 @@ Tag AddressSpace::packet_meta_tag() const {
     return Tag{RegionKind::PacketMeta, true, meta_, static_cast<std::uint64_t>(data_ - meta_)};
 }
 
-Tag AddressSpace::packet_end_tag() const { return Tag{RegionKind::PacketEnd, false, data_end_, 0}; }
+Tag AddressSpace::packet_end_tag() const {
+    return Tag{RegionKind::PacketEnd, false, data_end_, 0};
+}
 
-Tag AddressSpace::memory_tag() { return Tag{RegionKind::Memory, true, mem_.data(), mem_.size()}; }
+Tag AddressSpace::memory_tag() {
+    return Tag{RegionKind::Memory, true, mem_.data(), mem_.size()};
+}
 
 std::uint8_t* AddressSpace::check(const Tag& tag, std::uint64_t addr, std::uint32_t size,
                                   bool write, Fault& fault) const {
