@@ -62,7 +62,7 @@ Outcome tnum_optimal(const Operation& op, const ProveOptions& options) {
     const z3::expr members = (a.contains(x) && b.contains(y)).expr();
     const z3::expr fixed = z3::forall(
         x.expr(), y.expr(), z3::implies(members, ((lshr(z, k) & one) == (c & one)).expr()));
-    z3::solver solver(ctx);
+    z3::solver solver(ctx, "BV");
     z3::params params(ctx);
     params.set("timeout", options.timeout_ms);
     solver.set(params);
@@ -109,7 +109,7 @@ Outcome interval_optimal(const Operation& op, const ProveOptions& options) {
         const auto unattained = [&](const W& bound) {
             return z3::forall(x.expr(), y.expr(), z3::implies(members, (z != bound).expr()));
         };
-        z3::solver solver(ctx);
+        z3::solver solver(ctx, "BV");
         z3::params params(ctx);
         params.set("timeout", options.timeout_ms);
         solver.set(params);

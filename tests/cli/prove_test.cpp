@@ -71,8 +71,8 @@ TEST_CASE("bpflab prove: text rows and the interval domain") {
     CHECK(r.out.find("proved") != std::string::npos);
 }
 
-TEST_CASE("bpflab prove --optimality: tnum add is optimal at 8 bits") {
-    const auto r = prove("--optimality --domain tnum --op add64 --width 8 --timeout 30 --json");
+TEST_CASE("bpflab prove --optimality: tnum and is optimal at 8 bits") {
+    const auto r = prove("--optimality --domain tnum --op and64 --width 8 --timeout 30 --json");
     CAPTURE(r.err);
     REQUIRE(r.code == 0);
     const auto j = nlohmann::json::parse(r.out);
