@@ -8,6 +8,15 @@
 namespace bpflab::vm {
 namespace {
 
+/// Makes `t` a scalar's tag with two full-width stores. Field-wise stores (what `t = Tag{}`
+/// compiles to) followed by the 16-byte loads of a tag copy defeat store forwarding, which
+/// cost about half the dispatch loop's time on register moves after loads.
+/// (A copy of a constant, not memset: GCC turns a 32-byte memset into `rep stos`.)
+inline void clear_tag(Tag& t) {
+    static constexpr Tag kScalar{};
+    std::memcpy(static_cast<void*>(&t), &kScalar, sizeof(Tag));
+}
+
 // Pointer arithmetic keeps provenance for 64-bit add/sub; everything else yields a scalar.
 template <AluOp O, bool Is64, bool IsX>
 inline void alu_tag(Tag* tags, std::uint8_t dst, std::uint8_t src) {
@@ -17,16 +26,16 @@ inline void alu_tag(Tag* tags, std::uint8_t dst, std::uint8_t src) {
         const bool dp = tags[dst].kind != RegionKind::None;
         const bool sp = tags[src].kind != RegionKind::None;
         if (dp && sp) {
-            tags[dst] = Tag{};
+            clear_tag(tags[dst]);
         } else if (sp) {
             tags[dst] = tags[src];
         }
     } else if constexpr (Is64 && IsX && O == AluOp::Sub) {
-        if (tags[src].kind != RegionKind::None) tags[dst] = Tag{};
+        if (tags[src].kind != RegionKind::None) clear_tag(tags[dst]);
     } else if constexpr (Is64 && !IsX && (O == AluOp::Add || O == AluOp::Sub)) {
         // dst keeps its provenance
     } else {
-        tags[dst] = Tag{};
+        clear_tag(tags[dst]);
     }
 }
 
@@ -155,7 +164,7 @@ bool Engine::dispatch(std::uint32_t start, std::uint32_t stop_depth) {
 L_Endian : {
     BPFLAB_NEED_HERE(op->dst);
     regs_[op->dst] = sem::endian(static_cast<EndianKind>(op->imm), op->size, regs_[op->dst]);
-    tags_[op->dst] = Tag{};
+    clear_tag(tags_[op->dst]);
     BPFLAB_NEXT();
 }
 L_Ja : {
@@ -177,11 +186,9 @@ L_Load : {
         const auto* p = reinterpret_cast<const std::uint8_t*>(addr);
         if (addr >= base && addr - base <= len && len - (addr - base) >= op->size &&
             (t.kind == RegionKind::Packet || mem_->stack_init(p, op->size))) {
-            Tag out;
-            if (t.kind == RegionKind::Stack && op->size == 8) {
-                const auto rel = static_cast<std::size_t>(p - mem_->stack_base());
-                if (rel % 8 == 0) out = spills_[rel / 8];
-            }
+            const std::uintptr_t rel =
+                addr - reinterpret_cast<std::uintptr_t>(mem_->stack_base());  // stack only
+            const bool spill = t.kind == RegionKind::Stack && op->size == 8 && rel % 8 == 0;
             std::uint64_t raw = 0;
             switch (op->size) {
                 case 1: raw = *p; break;
@@ -190,7 +197,11 @@ L_Load : {
                 default: std::memcpy(&raw, p, 8); break;
             }
             regs_[op->dst] = sem::extend_load(raw, static_cast<Size>(op->size), op->flag);
-            tags_[op->dst] = out;
+            if (spill) {
+                tags_[op->dst] = spills_[rel / 8];
+            } else {
+                clear_tag(tags_[op->dst]);
+            }
             init_ |= static_cast<std::uint16_t>(1u << op->dst);
             BPFLAB_NEXT();
         }
@@ -216,7 +227,7 @@ L_Atomic : {
 }
 L_LdImm : {
     regs_[op->dst] = op->k;
-    tags_[op->dst] = Tag{};
+    clear_tag(tags_[op->dst]);
     init_ |= static_cast<std::uint16_t>(1u << op->dst);
     BPFLAB_NEXT();
 }
