@@ -16,99 +16,29 @@
 namespace bpflab::prove {
 namespace {
 
-std::string_view alu_operator(AluOp op) {
-    switch (op) {
-        case AluOp::Add:
-            return "+=";
-        case AluOp::Sub:
-            return "-=";
-        case AluOp::Mul:
-            return "*=";
-        case AluOp::Div:
-            return "/=";
-        case AluOp::SDiv:
-            return "s/=";
-        case AluOp::Mod:
-            return "%=";
-        case AluOp::SMod:
-            return "s%=";
-        case AluOp::Or:
-            return "|=";
-        case AluOp::And:
-            return "&=";
-        case AluOp::Xor:
-            return "^=";
-        case AluOp::Lsh:
-            return "<<=";
-        case AluOp::Rsh:
-            return ">>=";
-        case AluOp::Arsh:
-            return "s>>=";
-        case AluOp::Neg:
-        case AluOp::Mov:
-        case AluOp::MovSx:
-            return "=";
-    }
-    return "=";
-}
-
-std::string_view cond_operator(Cond c) {
-    switch (c) {
-        case Cond::Eq:
-            return "==";
-        case Cond::Ne:
-            return "!=";
-        case Cond::Set:
-            return "&";
-        case Cond::Gt:
-            return ">";
-        case Cond::Ge:
-            return ">=";
-        case Cond::Lt:
-            return "<";
-        case Cond::Le:
-            return "<=";
-        case Cond::Sgt:
-            return "s>";
-        case Cond::Sge:
-            return "s>=";
-        case Cond::Slt:
-            return "s<";
-        case Cond::Sle:
-            return "s<=";
-    }
-    return "==";
-}
-
-/// The instruction under test on r2 (and r3), in Linux syntax.
+/// The instruction under test on r2 (and r3), printed by bpflab's own Linux-syntax printer.
 std::string operation_text(const Operation& op) {
+    const Operand r3{.is_reg = true, .reg = 3, .imm = 0};
     switch (op.kind) {
-        case Kind::Alu: {
-            const std::string d = op.alu.is64 ? "r2" : "w2";
-            const std::string s = op.alu.is64 ? "r3" : "w3";
-            switch (op.alu.op) {
-                case AluOp::Neg:
-                    return d + " = -" + d;
-                case AluOp::Mov:
-                    return d + " = " + s;
-                case AluOp::MovSx:
-                    return d + " = (s" + std::to_string(op.alu.sx_bits) + ")" + s;
-                default:
-                    return d + " " + std::string(alu_operator(op.alu.op)) + " " + s;
-            }
-        }
-        case Kind::Endian: {
-            const std::string_view kind = op.endian == EndianKind::ToLe   ? "le"
-                                          : op.endian == EndianKind::ToBe ? "be"
-                                                                          : "bswap";
-            return "r2 = " + std::string(kind) + std::to_string(op.endian_bits) + " r2";
-        }
-        case Kind::Assume: {
-            const std::string d = op.branch.is32 ? "w2" : "r2";
-            const std::string s = op.branch.is32 ? "w3" : "r3";
-            return "if " + d + " " + std::string(cond_operator(op.branch.cond)) + " " + s +
-                   " goto +0x1";
-        }
+        case Kind::Alu:
+            return print_instruction(Alu{.op = op.alu.op,
+                                         .is64 = op.alu.is64,
+                                         .dst = 2,
+                                         .src = r3,
+                                         .sx_bits = static_cast<std::uint8_t>(op.alu.sx_bits)},
+                                     Syntax::Linux);
+        case Kind::Endian:
+            return print_instruction(
+                Endian{
+                    .kind = op.endian, .bits = static_cast<std::uint8_t>(op.endian_bits), .dst = 2},
+                Syntax::Linux);
+        case Kind::Assume:
+            return print_instruction(Jmp{.cond = op.branch.cond,
+                                         .is32 = op.branch.is32,
+                                         .dst = 2,
+                                         .src = r3,
+                                         .offset = 1},
+                                     Syntax::Linux);
     }
     return {};
 }
