@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/jit/runtime.hpp"
+#include "core/vm/helper_math.hpp"
 
 namespace bpflab::jit {
 namespace {
@@ -89,11 +90,8 @@ U jiffies(U, U, U, U, U, JitState* s) {
 }
 
 U prandom(U, U, U, U, U, JitState* s) {
-    // splitmix64, seeded like the interpreter's, so both engines draw the same numbers.
-    std::uint64_t z = (run_of(s).rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return static_cast<std::uint32_t>(z ^ (z >> 31));
+    // Seeded like the interpreter's, so both engines draw the same numbers.
+    return static_cast<std::uint32_t>(vm::splitmix(run_of(s).rng));
 }
 
 U zero(U, U, U, U, U, JitState*) {
@@ -115,69 +113,13 @@ U current_comm(U r1, U r2, U, U, U, JitState* s) {
     return 0;
 }
 
-// trace_printk with the interpreter's conversions: %d %i %u %x with 0-2 'l' (32-bit without
-// one), %p, %c, %%; any other conversion prints as itself. Records the line like the interpreter.
-std::string format_trace(const std::string& fmt, const U (&args)[3]) {
-    std::string out;
-    int next = 0;
-    for (std::size_t i = 0; i < fmt.size(); ++i) {
-        if (fmt[i] != '%' || i + 1 == fmt.size()) {
-            out += fmt[i];
-            continue;
-        }
-        std::size_t j = i + 1;
-        bool wide = false;
-        while (j < fmt.size() && fmt[j] == 'l') {
-            wide = true;
-            ++j;
-        }
-        if (j >= fmt.size()) break;
-        const char c = fmt[j];
-        i = j;
-        if (c == '%') {
-            out += '%';
-            continue;
-        }
-        const U v = next < 3 ? args[next++] : 0;
-        const auto narrow = static_cast<std::uint32_t>(v);
-        char buf[32];
-        switch (c) {
-            case 'd':
-            case 'i':
-                std::snprintf(buf, sizeof buf, "%lld",
-                              wide ? static_cast<long long>(v)
-                                   : static_cast<long long>(static_cast<std::int32_t>(v)));
-                break;
-            case 'u':
-                std::snprintf(buf, sizeof buf, "%llu",
-                              static_cast<unsigned long long>(wide ? v : narrow));
-                break;
-            case 'x':
-                std::snprintf(buf, sizeof buf, "%llx",
-                              static_cast<unsigned long long>(wide ? v : narrow));
-                break;
-            case 'p':
-                std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-                break;
-            case 'c':
-                std::snprintf(buf, sizeof buf, "%c", static_cast<char>(v));
-                break;
-            default:
-                std::snprintf(buf, sizeof buf, "%%%c", c);
-                break;
-        }
-        out += buf;
-    }
-    return out;
-}
-
 U trace_printk(U r1, U r2, U r3, U r4, U r5, JitState* s) {
     if (!arg_mem(s, r1, r2, false, "trace_printk")) return 0;
     std::string fmt(reinterpret_cast<const char*>(r1), r2);
     fmt = fmt.substr(0, fmt.find('\0'));
     const U args[3] = {r3, r4, r5};
     auto& lines = run_of(s).result->trace_output;
-    lines.push_back(format_trace(fmt, args));
+    lines.push_back(vm::format_trace(fmt, args, 3));
     return lines.back().size();
 }
 
@@ -269,24 +211,6 @@ U skb_store_bytes(U, U r2, U r3, U r4, U r5, JitState* s) {
     return 0;
 }
 
-// One's-complement helpers on raw (stored, network-order) 16-bit checksums (RFC 1624).
-std::uint32_t csum_add(std::uint32_t a, std::uint32_t b) {
-    return a + b + (a + b < b ? 1u : 0u);
-}
-std::uint16_t csum_fold(std::uint32_t c) {
-    c = (c & 0xffff) + (c >> 16);
-    c = (c & 0xffff) + (c >> 16);
-    return static_cast<std::uint16_t>(~c);
-}
-std::uint16_t csum_replace2(std::uint16_t sum, std::uint16_t from, std::uint16_t to) {
-    auto add16 = [](std::uint16_t a, std::uint16_t b) {
-        const auto x = static_cast<std::uint16_t>(a + b);
-        return static_cast<std::uint16_t>(x + (x < b ? 1 : 0));
-    };
-    return static_cast<std::uint16_t>(
-        ~add16(add16(static_cast<std::uint16_t>(~sum), static_cast<std::uint16_t>(~from)), to));
-}
-
 // l3_csum_replace / l4_csum_replace: update the 16-bit checksum at packet offset r2 for a field
 // changing from r3 to r4 (flags r5: field size 2 or 4, or 0 with r3 = 0 for a precomputed
 // difference in r4). l4 also accepts the pseudo-header and mangled-zero flags: with
@@ -307,15 +231,16 @@ U csum_replace(U r2, U r3, U r4, U r5, JitState* s, bool l4) {
     switch (r5 & BPF_F_HDR_FIELD_MASK) {
         case 0:
             if (r3 != 0) return neg(vm::kEINVAL);
-            sum = csum_fold(csum_add(static_cast<std::uint32_t>(r4), ~std::uint32_t{sum}));
+            sum = vm::csum_fold(vm::csum_add(static_cast<std::uint32_t>(r4), ~std::uint32_t{sum}));
             break;
         case 2:
-            sum =
-                csum_replace2(sum, static_cast<std::uint16_t>(r3), static_cast<std::uint16_t>(r4));
+            sum = vm::csum_replace2(sum, static_cast<std::uint16_t>(r3),
+                                    static_cast<std::uint16_t>(r4));
             break;
         case 4:
-            sum = csum_fold(csum_add(csum_add(~std::uint32_t{sum}, ~static_cast<std::uint32_t>(r3)),
-                                     static_cast<std::uint32_t>(r4)));
+            sum = vm::csum_fold(
+                vm::csum_add(vm::csum_add(~std::uint32_t{sum}, ~static_cast<std::uint32_t>(r3)),
+                             static_cast<std::uint32_t>(r4)));
             break;
         default:
             return neg(vm::kEINVAL);

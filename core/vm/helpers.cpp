@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/vm/engine.hpp"
+#include "core/vm/helper_math.hpp"
 
 namespace bpflab::vm {
 namespace {
@@ -14,95 +15,18 @@ namespace {
 constexpr std::int64_t kEFAULT = 14;
 constexpr std::uint64_t kMaxLoops = 1u << 23;  // bpf_loop's limit
 
-std::uint64_t splitmix(std::uint64_t& s) {
-    std::uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+bool is_pointer(const Tag& t) {
+    return t.kind != RegionKind::None;
 }
 
-bool is_pointer(const Tag& t) { return t.kind != RegionKind::None; }
-
-void put_u32(std::uint8_t* ctx, std::size_t off, std::uint32_t v) { std::memcpy(ctx + off, &v, 4); }
+void put_u32(std::uint8_t* ctx, std::size_t off, std::uint32_t v) {
+    std::memcpy(ctx + off, &v, 4);
+}
 
 std::uint32_t get_u32(const std::uint8_t* ctx, std::size_t off) {
     std::uint32_t v = 0;
     std::memcpy(&v, ctx + off, 4);
     return v;
-}
-
-// A small printf for trace_printk: %d %i %u %x %ld %lu %lx %lld %llu %llx %p %s %c %%.
-std::string format_trace(const std::string& fmt, const std::uint64_t* args, int nargs) {
-    std::string out;
-    int next = 0;
-    for (std::size_t i = 0; i < fmt.size(); ++i) {
-        if (fmt[i] != '%' || i + 1 == fmt.size()) {
-            out += fmt[i];
-            continue;
-        }
-        std::size_t j = i + 1;
-        int longs = 0;
-        while (j < fmt.size() && fmt[j] == 'l') {
-            ++longs;
-            ++j;
-        }
-        if (j >= fmt.size()) break;
-        const char c = fmt[j];
-        if (c == '%') {
-            out += '%';
-            i = j;
-            continue;
-        }
-        const std::uint64_t v = next < nargs ? args[next++] : 0;
-        char buf[32];
-        switch (c) {
-            case 'd':
-            case 'i':
-                std::snprintf(buf, sizeof buf, "%lld",
-                              longs ? static_cast<long long>(v)
-                                    : static_cast<long long>(static_cast<std::int32_t>(v)));
-                break;
-            case 'u':
-                std::snprintf(buf, sizeof buf, "%llu",
-                              static_cast<unsigned long long>(longs ? v : static_cast<std::uint32_t>(v)));
-                break;
-            case 'x':
-                std::snprintf(buf, sizeof buf, "%llx",
-                              static_cast<unsigned long long>(longs ? v : static_cast<std::uint32_t>(v)));
-                break;
-            case 'p': std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v)); break;
-            case 'c': std::snprintf(buf, sizeof buf, "%c", static_cast<char>(v)); break;
-            default: std::snprintf(buf, sizeof buf, "%%%c", c); break;
-        }
-        out += buf;
-        i = j;
-    }
-    return out;
-}
-
-// One's-complement arithmetic as the kernel's checksum helpers do it, on raw (stored) values.
-std::uint32_t csum_add(std::uint32_t a, std::uint32_t b) {
-    const std::uint32_t r = a + b;
-    return r + (r < b ? 1u : 0u);
-}
-
-std::uint16_t csum_fold(std::uint32_t c) {
-    c = (c & 0xffff) + (c >> 16);
-    c = (c & 0xffff) + (c >> 16);
-    return static_cast<std::uint16_t>(~c);
-}
-
-std::uint16_t csum_replace4(std::uint16_t sum, std::uint32_t from, std::uint32_t to) {
-    return csum_fold(csum_add(csum_add(~std::uint32_t{sum}, ~from), to));
-}
-
-std::uint16_t csum_replace2(std::uint16_t sum, std::uint16_t from, std::uint16_t to) {
-    auto add16 = [](std::uint16_t a, std::uint16_t b) {
-        const auto r = static_cast<std::uint16_t>(a + b);
-        return static_cast<std::uint16_t>(r + (r < b ? 1 : 0));
-    };
-    return static_cast<std::uint16_t>(
-        ~add16(add16(static_cast<std::uint16_t>(~sum), static_cast<std::uint16_t>(~from)), to));
 }
 
 }  // namespace
@@ -169,8 +93,8 @@ bool Engine::call_helper(const Op& op) {
     const auto name = helper_name(id);
     const std::string label = name ? std::string(*name) : "#" + std::to_string(id);
     if (proto == nullptr)
-        return fail(FaultKind::UnknownHelper, "helper " + label + " (" + std::to_string(id) +
-                                                  ") is not emulated");
+        return fail(FaultKind::UnknownHelper,
+                    "helper " + label + " (" + std::to_string(id) + ") is not emulated");
     // Generic contract: every argument register is initialised, maps are maps, ctx is ctx.
     int map_arg = -1;
     for (int i = 0; i < 5; ++i) {
@@ -178,13 +102,13 @@ bool Engine::call_helper(const Op& op) {
         if (k == ArgKind::None) break;
         const int r = i + 1;
         if (!((init_ >> r) & 1u))
-            return fail(FaultKind::HelperArgument, label + ": argument r" + std::to_string(r) +
-                                                       " is not initialised");
+            return fail(FaultKind::HelperArgument,
+                        label + ": argument r" + std::to_string(r) + " is not initialised");
         const Tag& t = tags_[r];
         auto bad = [&](const char* want) {
-            return fail(FaultKind::HelperArgument,
-                        label + ": r" + std::to_string(r) + " must be " + want + ", not " +
-                            std::string(region_kind_name(t.kind)));
+            return fail(FaultKind::HelperArgument, label + ": r" + std::to_string(r) + " must be " +
+                                                       want + ", not " +
+                                                       std::string(region_kind_name(t.kind)));
         };
         switch (k) {
             case ArgKind::ConstMapPtr:
@@ -206,7 +130,8 @@ bool Engine::call_helper(const Op& op) {
             case ArgKind::AllocSize:
                 if (is_pointer(t)) return bad("a scalar");
                 break;
-            default: break;
+            default:
+                break;
         }
     }
     const std::uint64_t a1 = regs_[1], a2 = regs_[2], a3 = regs_[3], a4 = regs_[4];
@@ -231,7 +156,8 @@ bool Engine::call_helper(const Op& op) {
                     r0_tag = Tag{RegionKind::MapValue, !map->def().read_only(), v,
                                  map->def().value_size, tags_[1].map};
             } else if (id == BPF_FUNC_map_update_elem) {
-                const std::uint8_t* val = helper_mem(3, map->def().value_size, false, label.c_str());
+                const std::uint8_t* val =
+                    helper_mem(3, map->def().value_size, false, label.c_str());
                 if (val == nullptr) return false;
                 r0 = static_cast<std::uint64_t>(map->update(key, val, a4));
             } else {
@@ -245,17 +171,28 @@ bool Engine::call_helper(const Op& op) {
         case BPF_FUNC_ktime_get_tai_ns:
             r0 = input_->ktime_ns + (options_->instruction_budget + 1 - budget_);
             break;
-        case BPF_FUNC_jiffies64: r0 = input_->ktime_ns / 4'000'000; break;
-        case BPF_FUNC_get_prandom_u32: r0 = static_cast<std::uint32_t>(splitmix(rng_)); break;
+        case BPF_FUNC_jiffies64:
+            r0 = input_->ktime_ns / 4'000'000;
+            break;
+        case BPF_FUNC_get_prandom_u32:
+            r0 = static_cast<std::uint32_t>(splitmix(rng_));
+            break;
         case BPF_FUNC_get_smp_processor_id:
-        case BPF_FUNC_get_numa_node_id: r0 = 0; break;
-        case BPF_FUNC_get_current_pid_tgid: r0 = input_->pid_tgid; break;
-        case BPF_FUNC_get_current_uid_gid: r0 = input_->uid_gid; break;
+        case BPF_FUNC_get_numa_node_id:
+            r0 = 0;
+            break;
+        case BPF_FUNC_get_current_pid_tgid:
+            r0 = input_->pid_tgid;
+            break;
+        case BPF_FUNC_get_current_uid_gid:
+            r0 = input_->uid_gid;
+            break;
         case BPF_FUNC_get_current_comm: {
             std::uint8_t* buf = helper_mem(1, a2, true, label.c_str());
             if (buf == nullptr && a2 != 0) return false;
             std::memset(buf, 0, a2);
-            std::memcpy(buf, input_->comm.data(), std::min<std::size_t>(input_->comm.size(), a2 - 1));
+            std::memcpy(buf, input_->comm.data(),
+                        std::min<std::size_t>(input_->comm.size(), a2 - 1));
             r0 = 0;
             break;
         }
@@ -277,7 +214,8 @@ bool Engine::call_helper(const Op& op) {
         case BPF_FUNC_probe_read_user_str: {
             std::uint8_t* dst = helper_mem(1, a2, true, label.c_str());
             if (dst == nullptr && a2 != 0) return false;
-            const bool str = id == BPF_FUNC_probe_read_str || id == BPF_FUNC_probe_read_kernel_str ||
+            const bool str = id == BPF_FUNC_probe_read_str ||
+                             id == BPF_FUNC_probe_read_kernel_str ||
                              id == BPF_FUNC_probe_read_user_str;
             const auto& img = input_->probe_memory;
             const std::uint64_t base = input_->probe_base;
@@ -305,15 +243,15 @@ bool Engine::call_helper(const Op& op) {
             break;
         }
         case BPF_FUNC_ringbuf_reserve: {
-            if (!map->is_ringbuf()) return fail(FaultKind::HelperArgument, label + " on a non-ringbuf map");
+            if (!map->is_ringbuf())
+                return fail(FaultKind::HelperArgument, label + " on a non-ringbuf map");
             if (a3 != 0) {
                 r0 = 0;
                 break;
             }
             std::uint8_t* rec = map->ringbuf_reserve(a2);
             r0 = reinterpret_cast<std::uintptr_t>(rec);
-            if (rec != nullptr)
-                r0_tag = Tag{RegionKind::Ringbuf, true, rec, a2, tags_[1].map};
+            if (rec != nullptr) r0_tag = Tag{RegionKind::Ringbuf, true, rec, a2, tags_[1].map};
             break;
         }
         case BPF_FUNC_ringbuf_submit:
@@ -328,13 +266,16 @@ bool Engine::call_helper(const Op& op) {
             break;
         }
         case BPF_FUNC_ringbuf_output: {
-            if (!map->is_ringbuf()) return fail(FaultKind::HelperArgument, label + " on a non-ringbuf map");
+            if (!map->is_ringbuf())
+                return fail(FaultKind::HelperArgument, label + " on a non-ringbuf map");
             const std::uint8_t* data = helper_mem(2, a3, false, label.c_str());
             if (data == nullptr && a3 != 0) return false;
             r0 = static_cast<std::uint64_t>(map->ringbuf_output({data, a3}));
             break;
         }
-        case BPF_FUNC_ringbuf_query: r0 = map->ringbuf_records().size(); break;
+        case BPF_FUNC_ringbuf_query:
+            r0 = map->ringbuf_records().size();
+            break;
         case BPF_FUNC_skb_load_bytes: {
             std::uint8_t* to = helper_mem(3, a4, true, label.c_str());
             if (to == nullptr) return false;
@@ -385,8 +326,11 @@ bool Engine::call_helper(const Op& op) {
                 if (!(mangled0 && sum == 0)) {
                     switch (flags & BPF_F_HDR_FIELD_MASK) {
                         case 0:
-                            if (a3 != 0) r0 = static_cast<std::uint64_t>(-kEINVAL);
-                            else sum = csum_fold(csum_add(static_cast<std::uint32_t>(a4), ~std::uint32_t{sum}));
+                            if (a3 != 0)
+                                r0 = static_cast<std::uint64_t>(-kEINVAL);
+                            else
+                                sum = csum_fold(
+                                    csum_add(static_cast<std::uint32_t>(a4), ~std::uint32_t{sum}));
                             break;
                         case 2:
                             sum = csum_replace2(sum, static_cast<std::uint16_t>(a3),
@@ -396,7 +340,9 @@ bool Engine::call_helper(const Op& op) {
                             sum = csum_replace4(sum, static_cast<std::uint32_t>(a3),
                                                 static_cast<std::uint32_t>(a4));
                             break;
-                        default: r0 = static_cast<std::uint64_t>(-kEINVAL); break;
+                        default:
+                            r0 = static_cast<std::uint64_t>(-kEINVAL);
+                            break;
                     }
                     if (mangled0 && sum == 0) sum = 0xffff;
                     if (r0 == 0) std::memcpy(ptr, &sum, 2);
@@ -466,8 +412,8 @@ bool Engine::call_helper(const Op& op) {
             break;
         }
         default:
-            return fail(FaultKind::UnknownHelper, "helper " + label + " (" + std::to_string(id) +
-                                                      ") is not emulated");
+            return fail(FaultKind::UnknownHelper,
+                        "helper " + label + " (" + std::to_string(id) + ") is not emulated");
     }
     regs_[0] = r0;
     tags_[0] = r0_tag;
