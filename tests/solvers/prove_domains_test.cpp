@@ -3,7 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
+#include "domains/registry.hpp"
 #include "solvers/prove.hpp"
 #include "solvers/prove_domains.hpp"
 
@@ -55,3 +57,11 @@ TEST_CASE("real domains: tnum add/and and interval and are proved at 8 bits") {
 }
 
 }  // namespace bpflab
+
+TEST_CASE("the prover offers exactly the registry's value domains") {
+    std::vector<std::string> registered, provable;
+    for (const auto& d : bpflab::dom::kDomains)
+        if (d.value) registered.emplace_back(d.name);
+    for (const auto& d : bpflab::prove::all_domains()) provable.push_back(d.name);
+    CHECK(registered == provable);
+}
