@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+// bpflab: the verifier driver — dispatch by domain name, and the spill-slot pre-scan.
+#include "checker/verifier/verify.hpp"
+
+#include <stdexcept>
+
+#include "checker/verifier/verify_impl.hpp"
+#include "domains/registry.hpp"
+
+namespace bpflab::verify {
+
+ProgramResult verify_nonrelational(const Object& object, const Program& program,
+                                   const VerifyOptions& options);
+ProgramResult verify_relational(const Object& object, const Program& program,
+                                const VerifyOptions& options);
+
+namespace detail {
+
+std::vector<std::pair<int, int>> spill_slots(const Program& program, const Graph& graph) {
+    std::vector<std::pair<int, int>> out;
+    for (std::size_t v = 0; v < graph.vertices.size(); ++v) {
+        const Vertex& vx = graph.vertices[v];
+        for (std::uint32_t i = vx.first; i <= vx.last; ++i) {
+            const auto* s = std::get_if<Store>(&program.code.insns[i]);
+            if (s == nullptr || s->dst != kFramePointer || s->size != Size::DW) continue;
+            const int at = kStackBytes + s->off;
+            if (at < 0 || at + 8 > kStackBytes || at % 8 != 0) continue;
+            out.emplace_back(graph.frame_of(v), at / 8);
+        }
+    }
+    return out;
+}
+
+}  // namespace detail
+
+ProgramResult verify_program(const Object& object, const Program& program,
+                             const VerifyOptions& options) {
+    const dom::DomainInfo* d = dom::find_domain(options.domain);
+    if (d == nullptr)
+        throw std::invalid_argument("unknown domain: " + options.domain + " (known: " +
+                                    dom::domain_names() + ")");
+    return d->relational ? verify_relational(object, program, options)
+                         : verify_nonrelational(object, program, options);
+}
+
+std::vector<std::string> verifier_domains() {
+    std::vector<std::string> out;
+    for (const dom::DomainInfo& d : dom::kDomains) out.emplace_back(d.name);
+    return out;
+}
+
+}  // namespace bpflab::verify

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: Apache-2.0
+// bpflab: the verifier driver for one numeric state domain S (instantiated per domain in
+// verify_*.cpp).
+#pragma once
+
+#include <malloc.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+#include <tuple>
+
+#include "checker/verifier/verify.hpp"
+
+namespace bpflab::verify {
+
+namespace detail {
+
+/// Heap bytes in use (glibc's statistics; 0 elsewhere).
+inline std::size_t heap_in_use() {
+#if defined(__GLIBC__)
+    const struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+#else
+    return 0;
+#endif
+}
+
+/// The 8-byte stack slots the program spills to with a constant offset from r10, per frame.
+std::vector<std::pair<int, int>> spill_slots(const Program& program, const Graph& graph);
+
+template <class S>
+struct FixProblem {
+    const Graph& g;
+    const Analyzer<S>& an;
+    mutable std::size_t peak = 0;
+    mutable std::uint64_t calls = 0;
+    std::size_t base = 0;
+
+    [[nodiscard]] std::size_t vertex_count() const { return g.vertices.size(); }
+    [[nodiscard]] std::size_t root() const { return 0; }
+    [[nodiscard]] const std::vector<std::size_t>& successors(std::size_t v) const { return g.succ[v]; }
+    [[nodiscard]] const std::vector<std::size_t>& predecessors(std::size_t v) const { return g.pred[v]; }
+    [[nodiscard]] AbsState<S> entry_state() const { return an.entry_state(); }
+    [[nodiscard]] AbsState<S> transfer(std::size_t v, const AbsState<S>& pre) const {
+        if ((++calls & 63) == 0) peak = std::max(peak, heap_in_use());
+        return an.transfer_block(v, pre, nullptr);
+    }
+    [[nodiscard]] AbsState<S> edge(std::size_t u, std::size_t v, const AbsState<S>& post) const {
+        return an.edge(u, v, post);
+    }
+    [[nodiscard]] AbsState<S> widen(std::size_t, const AbsState<S>& old, const AbsState<S>& next) const {
+        return old.widen(next);
+    }
+};
+
+/// The checkable facts of every register of the innermost frame of `st`.
+template <class S>
+PointFacts facts_of(const AbsState<S>& st, const Layout& lay, std::uint32_t pc) {
+    PointFacts p;
+    p.pc = pc;
+    const int f = static_cast<int>(st.frames.size()) - 1;
+    p.frame = static_cast<std::uint8_t>(f);
+    for (int r = 0; r < kRegs; ++r) {
+        const RegType& t = st.frames[f].regs[r];
+        RegFact& rf = p.regs[r];
+        rf.kinds = t.kinds;
+        rf.map = t.map;
+        rf.frame = t.frame;
+        const auto i = st.num.interval(lay.reg(f, r));
+        const auto tn = st.num.tnum(lay.reg(f, r));
+        if (!i.is_bottom()) {
+            rf.umin = i.u().lo().raw();
+            rf.umax = i.u().hi().raw();
+            rf.smin = i.s().lo().sraw();
+            rf.smax = i.s().hi().sraw();
+        }
+        if (!tn.is_bottom()) {
+            rf.known_value = tn.value.raw();
+            rf.known_mask = tn.mask.raw();
+        }
+    }
+    return p;
+}
+
+}  // namespace detail
+
+template <dom::NumericState S>
+ProgramResult verify_with(const Object& object, const Program& program, const VerifyOptions& opt) {
+    const auto start = std::chrono::steady_clock::now();
+    const std::size_t heap0 = detail::heap_in_use();
+    ProgramResult res;
+    res.name = program.name;
+    res.section = program.section;
+    res.type = program.type;
+    res.domain = opt.domain;
+    res.instructions = program.code.insns.size();
+
+    const Graph g = build_graph(program);
+    int frames = 1;
+    for (const Context& c : g.contexts) frames = std::max(frames, c.frame + 1);
+    const Layout lay(frames, static_cast<int>(g.loops.size()), detail::spill_slots(program, g));
+    res.vertices = g.vertices.size();
+    res.contexts = g.contexts.size();
+    res.variables = lay.var_count();
+
+    Sink sink;
+    for (const Finding& f : g.problems) sink.findings.push_back(f);
+    if (!g.vertices.empty()) {
+        const Analyzer<S> an(program, object.maps, g, lay, opt.check);
+        detail::FixProblem<S> problem{g, an, 0, 0, heap0};
+        fix::Result<AbsState<S>> fx = fix::solve<AbsState<S>>(problem, opt.fixpoint);
+        res.iterations = fx.stats.transfers;
+        res.widenings = fx.stats.widenings;
+        res.gave_up = fx.stats.gave_up;
+        res.peak_memory_bytes = problem.peak > heap0 ? problem.peak - heap0 : 0;
+        if (opt.record_states)
+            sink.on_state = [&](std::size_t v, std::uint32_t i, const std::string& text) {
+                res.states.push_back(InsnState{program.code.pc[i], g.contexts[g.vertices[v].context].chain, text});
+            };
+        for (std::size_t v = 0; v < g.vertices.size(); ++v) {
+            if (fx.pre[v].is_bottom()) continue;
+            if (opt.record_facts) {
+                // Facts before every instruction: replay the block without reporting.
+                AbsState<S> st = fx.pre[v];
+                const Vertex& vx = g.vertices[v];
+                for (std::uint32_t i = vx.first; i <= vx.last && !st.is_bottom(); ++i) {
+                    if (!st.is_top()) res.facts.push_back(detail::facts_of(st, lay, program.code.pc[i]));
+                    st = an.transfer_insn(v, i, st);
+                }
+            }
+            (void)an.transfer_block(v, fx.pre[v], &sink);
+        }
+        for (std::size_t l = 0; l < g.loops.size(); ++l) {
+            const std::size_t head = g.loops[l].head;
+            if (an.loop_bounded(l, fx.pre[head])) continue;
+            Finding f;
+            f.code = Check::MayNotTerminate;
+            f.pc = program.code.pc[g.vertices[head].first];
+            f.insn = print_instruction(program.code.insns[g.vertices[head].first], Syntax::Linux);
+            f.message = "the loop at this instruction is not proved to terminate (its iteration count has no bound)";
+            f.context = g.contexts[g.vertices[head].context].chain;
+            sink.findings.push_back(std::move(f));
+        }
+        res.peak_memory_bytes = std::max(res.peak_memory_bytes,
+                                         detail::heap_in_use() > heap0 ? detail::heap_in_use() - heap0 : 0);
+    }
+    // One finding per (code, pc, context, message); order by pc.
+    std::set<std::tuple<int, std::uint32_t, std::string, std::string>> seen;
+    std::stable_sort(sink.findings.begin(), sink.findings.end(),
+                     [](const Finding& a, const Finding& b) { return a.pc < b.pc; });
+    for (Finding& f : sink.findings) {
+        if (!seen.emplace(static_cast<int>(f.code), f.pc, f.context, f.message).second) continue;
+        (is_warning(f.code) ? res.warnings : res.errors).push_back(std::move(f));
+    }
+    res.pass = res.errors.empty();
+    res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return res;
+}
+
+}  // namespace bpflab::verify
