@@ -363,6 +363,18 @@ void Analyzer<S>::pointer_arith(State& st, const Ctx& c, const Alu& a) const {
         set_scalar(st, f, a.dst);
     };
     if (dt.kinds.may_be_pointer() && st_src.kinds.may_be_pointer()) {
+        const auto packet = [](const RegType& t) { return t.is(Kind::Packet) || t.is(Kind::PacketEnd); };
+        if (a.op == AluOp::Sub && a.is64 && packet(dt) && packet(st_src)) {
+            // Distances within one packet (data_end - data: its length) are plain numbers.
+            const auto side = [&](const RegType& t, int r) {
+                return t.is(Kind::PacketEnd) ? lay_.packet_size() : var(f, r);
+            };
+            const dom::Var a_v = side(dt, a.dst), b_v = side(st_src, a.src.reg);
+            reg(st, f, a.dst) = RegType::of(Kind::Scalar);
+            if (a_v != x) st.num.assign(x, a_v);
+            st.num.apply(dom::AluSpec{AluOp::Sub, true, 0}, x, b_v);
+            return;
+        }
         const bool same = dt.kinds.single() && st_src.kinds == dt.kinds;
         if (a.op == AluOp::Sub && a.is64 && (opt_.caps == Caps::Root || same)) {
             if (opt_.caps == Caps::Bpf) {
@@ -551,7 +563,7 @@ void Analyzer<S>::refine(State& st, int f, const Jmp& j, bool holds) const {
         else
             below = (holds && (c == Cond::Gt || c == Cond::Ge || c == Cond::Eq)) ||
                     (!holds && (c == Cond::Lt || c == Cond::Le));
-        if (below && opt_.packet_range && pt.id != 0) st.raise_range(pt.id, pt.off);
+        if (below && opt_.packet_range) st.raise_range(pt.id, pt.off);
         return;
     }
     // Two pointers into the same region: their offsets compare as the pointers do.

@@ -141,7 +141,8 @@ class Builder {
                     "control leaves function " + f.name + " (to slot " + std::to_string(pc) + ")");
             return;
         }
-        g_.out[u].push_back(Flow{vertex_at(c, static_cast<std::uint32_t>(pc)), kind});
+        const std::uint32_t to = vertex_at(c, static_cast<std::uint32_t>(pc));
+        g_.out[u].push_back(Flow{to, kind});
     }
 
     /// A new context for `function` called from context c at slot `pc`, or -1 (a problem).
@@ -237,7 +238,7 @@ class Builder {
                         if (cont == kNone) return;
                         const std::int64_t callee =
                             enter(c, static_cast<std::size_t>(fi), pc, false, cont);
-                        if (callee >= 0) g_.out[v].push_back(Flow{entries_[callee], FlowKind::Call});
+                        if (callee >= 0) g_.out[v].push_back(Flow{entries_[static_cast<std::size_t>(callee)], FlowKind::Call});
                         return;
                     }
                     if (call.kind == CallKind::Helper && call.imm == kHelperLoop) {

@@ -8,6 +8,7 @@
 #include <bitset>
 #include <cstdint>
 #include <map>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -37,7 +38,7 @@ class Layout {
     /// `frame`, or -1 when the program never spills there with a constant offset.
     [[nodiscard]] std::int64_t slot(int frame, int slot) const {
         const auto it = slots_.find({frame, slot});
-        return it == slots_.end() ? -1 : it->second;
+        return it == slots_.end() ? std::int64_t{-1} : static_cast<std::int64_t>(it->second);
     }
     [[nodiscard]] std::size_t var_count() const { return count_; }
 
@@ -124,6 +125,11 @@ class AbsState {
         return leq(b) ? *this : b.leq(*this) ? b : combine(b, Op::Meet);
     }
     [[nodiscard]] AbsState widen(const AbsState& b) const { return combine(b, Op::Widen); }
+    /// Widening that stops growing bounds at the given values first (sorted ascending), for
+    /// numeric domains that support thresholds (zones); plain widening for the others.
+    [[nodiscard]] AbsState widen(const AbsState& b, std::span<const std::int64_t> thresholds) const {
+        return combine(b, Op::Widen, thresholds);
+    }
     [[nodiscard]] AbsState narrow(const AbsState& b) const { return combine(b, Op::Narrow); }
     void join_with(const AbsState& b) { *this = join(b); }
     void meet_with(const AbsState& b) { *this = meet(b); }
@@ -159,7 +165,8 @@ class AbsState {
   private:
     enum class Op { Join, Meet, Widen, Narrow };
 
-    [[nodiscard]] AbsState combine(const AbsState& b, Op op) const {
+    [[nodiscard]] AbsState combine(const AbsState& b, Op op,
+                                   std::span<const std::int64_t> thresholds = {}) const {
         if (op == Op::Narrow) {
             if (b.is_bottom() || top_) return b;
         }
@@ -195,7 +202,12 @@ class AbsState {
         switch (op) {
             case Op::Join: r.num = num.join(b.num); break;
             case Op::Meet: r.num = num.meet(b.num); break;
-            default: r.num = num.widen(b.num); break;
+            default:
+                if constexpr (requires { num.widen(b.num, thresholds); })
+                    r.num = num.widen(b.num, thresholds);
+                else
+                    r.num = num.widen(b.num);
+                break;
         }
         return r;
     }

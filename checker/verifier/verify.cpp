@@ -2,6 +2,7 @@
 // bpflab: the verifier driver — dispatch by domain name, and the spill-slot pre-scan.
 #include "checker/verifier/verify.hpp"
 
+#include <set>
 #include <stdexcept>
 
 #include "checker/verifier/verify_impl.hpp"
@@ -29,6 +30,21 @@ std::vector<std::pair<int, int>> spill_slots(const Program& program, const Graph
         }
     }
     return out;
+}
+
+std::vector<std::int64_t> widening_thresholds(const Program& program) {
+    std::set<std::int64_t> t = {0, 1, 255, 256, 65535, 65536, (std::int64_t{1} << 31) - 1,
+                                std::int64_t{1} << 31, (std::int64_t{1} << 32) - 1,
+                                std::int64_t{1} << 32, INT64_MAX - 1};
+    const auto add = [&](std::int64_t k) {
+        if (k < -(std::int64_t{1} << 32) || k > (std::int64_t{1} << 32)) return;
+        for (std::int64_t d = -1; d <= 1; ++d) t.insert(k + d);
+    };
+    for (const Instruction& insn : program.code.insns) {
+        if (const auto* j = std::get_if<Jmp>(&insn); j != nullptr && !j->src.is_reg) add(j->src.imm);
+        if (const auto* a = std::get_if<Alu>(&insn); a != nullptr && !a->src.is_reg) add(a->src.imm);
+    }
+    return {t.begin(), t.end()};
 }
 
 }  // namespace detail

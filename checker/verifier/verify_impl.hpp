@@ -29,10 +29,15 @@ inline std::size_t heap_in_use() {
 /// The 8-byte stack slots the program spills to with a constant offset from r10, per frame.
 std::vector<std::pair<int, int>> spill_slots(const Program& program, const Graph& graph);
 
+/// Widening thresholds: the program's immediates (and their neighbours) and the
+/// type boundaries, sorted ascending.
+std::vector<std::int64_t> widening_thresholds(const Program& program);
+
 template <class S>
 struct FixProblem {
     const Graph& g;
     const Analyzer<S>& an;
+    std::vector<std::int64_t> thresholds;
     mutable std::size_t peak = 0;
     mutable std::uint64_t calls = 0;
     std::size_t base = 0;
@@ -50,7 +55,7 @@ struct FixProblem {
         return an.edge(u, v, post);
     }
     [[nodiscard]] AbsState<S> widen(std::size_t, const AbsState<S>& old, const AbsState<S>& next) const {
-        return old.widen(next);
+        return old.widen(next, thresholds);
     }
 };
 
@@ -108,7 +113,7 @@ ProgramResult verify_with(const Object& object, const Program& program, const Ve
     for (const Finding& f : g.problems) sink.findings.push_back(f);
     if (!g.vertices.empty()) {
         const Analyzer<S> an(program, object.maps, g, lay, opt.check);
-        detail::FixProblem<S> problem{g, an, 0, 0, heap0};
+        detail::FixProblem<S> problem{g, an, detail::widening_thresholds(program), 0, 0, heap0};
         fix::Result<AbsState<S>> fx = fix::solve<AbsState<S>>(problem, opt.fixpoint);
         res.iterations = fx.stats.transfers;
         res.widenings = fx.stats.widenings;

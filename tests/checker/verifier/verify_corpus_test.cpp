@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+// checker/verifier: every corpus program under every domain — verdicts and reasons against the
+// manifests (corpus/manifest.json, corpus/asm/manifest.json).
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+
+#include "checker/verifier/verify.hpp"
+#include "core/load.hpp"
+#include "tests/corpus/corpus_util.hpp"
+
+namespace bpflab::verify {
+namespace {
+
+struct Case {
+    std::string file;
+    std::string program;  ///< empty: the only program
+    std::string type;
+    bool accept = false;
+    std::string reason;            ///< for rejections: the expected check code
+    bool privileged_accept = false;
+};
+
+std::vector<Case> cases() {
+    std::vector<Case> out;
+    for (const auto& o : corpus_test::read_manifest())
+        for (const auto& p : o["programs"])
+            out.push_back({corpus_test::object_path(o["object"].get<std::string>()), p["name"].get<std::string>(), "",
+                           p["verdict"] == "accept", "", false});
+    const auto asm_manifest = nlohmann::json::parse(corpus_test::read_text(corpus_test::source_dir() + "/asm/manifest.json"));
+    for (const auto& e : asm_manifest)
+        out.push_back({corpus_test::source_dir() + "/asm/" + e["file"].get<std::string>(), "", e["type"].get<std::string>(),
+                       e["verdict"] == "accept", e["verdict"] == "reject" ? e["reason"].get<std::string>() : "",
+                       e.value("privileged_verdict", "") == "accept"});
+    return out;
+}
+
+bool verbose() { return std::getenv("BPFLAB_VERIFY_VERBOSE") != nullptr; }
+
+std::string codes(const ProgramResult& r) {
+    std::string s;
+    for (const Finding& f : r.errors) s += std::string(code_name(f.code)) + "@" + std::to_string(f.pc) + " ";
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("verifier: corpus verdicts under every domain") {
+    std::map<std::string, int> accepted;
+    int programs = 0;
+    for (const Case& c : cases()) {
+        LoadOptions lo;
+        lo.type = c.type;
+        auto obj = load_file(c.file, lo);
+        REQUIRE_MESSAGE(obj.has_value(), c.file);
+        for (const Program& p : obj->programs) {
+            if (!c.program.empty() && p.name != c.program) continue;
+            ++programs;
+            std::string row;
+            for (const std::string& d : verifier_domains()) {
+                VerifyOptions opt;
+                opt.domain = d;
+                const ProgramResult r = verify_program(*obj, p, opt);
+                if (r.pass) ++accepted[d];
+                row += " " + d + "=" + (r.pass ? "pass" : "FAIL[" + codes(r) + "]");
+                if (!c.accept) {
+                    CHECK_MESSAGE(!r.pass, c.file, " ", p.name, " accepted by ", d);
+                    if (!c.reason.empty()) {
+                        std::set<std::string> got;
+                        for (const Finding& f : r.errors) got.insert(std::string(code_name(f.code)));
+                        CHECK_MESSAGE(got.contains(c.reason), c.file, " ", d, ": expected ", c.reason, ", got ", codes(r));
+                    }
+                } else if (d == "kernel" || d == "zone+tnum") {
+                    CHECK_MESSAGE(r.pass, c.file, " ", p.name, " rejected by ", d, ": ", codes(r));
+                }
+            }
+            if (c.privileged_accept) {
+                VerifyOptions opt;
+                opt.check.caps = Caps::Root;
+                CHECK_MESSAGE(verify_program(*obj, p, opt).pass, c.file, " rejected with caps root");
+            }
+            if (verbose()) std::cout << (c.accept ? "accept " : "reject ") << c.file << ":" << p.name << row << "\n";
+        }
+    }
+    if (verbose())
+        for (const auto& [d, n] : accepted) std::cout << d << ": " << n << "/" << programs << " accepted\n";
+}
+
+}  // namespace bpflab::verify
