@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: Apache-2.0
+// checker/verifier/soundness: every corpus program a domain accepts runs inside that domain's
+// invariants (interpreter and JIT), and a deliberately wrong invariant is caught.
+#include "checker/verifier/soundness.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/load.hpp"
+#include "core/vm/interp.hpp"
+#include "tests/corpus/corpus_util.hpp"
+
+namespace bpflab::verify {
+namespace {
+
+/// A corpus file and the program type assembly files need.
+struct CorpusFile {
+    std::string path;
+    std::string type;
+};
+
+std::vector<CorpusFile> corpus_files() {
+    std::vector<CorpusFile> out;
+    for (const auto& o : corpus_test::read_manifest())
+        out.push_back({corpus_test::object_path(o["object"].get<std::string>()), ""});
+    const auto asm_manifest = nlohmann::json::parse(
+        corpus_test::read_text(corpus_test::source_dir() + "/asm/manifest.json"));
+    for (const auto& e : asm_manifest)
+        out.push_back({corpus_test::source_dir() + "/asm/" + e["file"].get<std::string>(),
+                       e["type"].get<std::string>()});
+    return out;
+}
+
+Object load(const CorpusFile& f) {
+    LoadOptions lo;
+    lo.type = f.type;
+    auto obj = load_file(f.path, lo);
+    REQUIRE_MESSAGE(obj.has_value(), f.path);
+    return std::move(*obj);
+}
+
+ProgramResult verify_with_facts(const Object& obj, const Program& p, const std::string& domain) {
+    VerifyOptions opt;
+    opt.domain = domain;
+    opt.record_facts = true;
+    return verify_program(obj, p, opt);
+}
+
+std::string describe(const SoundnessReport& r) {
+    std::string s;
+    for (const Violation& v : r.violations)
+        s += "\n  run " + std::to_string(v.run) + " pc " + std::to_string(v.pc) + " frame " +
+             std::to_string(v.frame) + ": " + v.what + "\n    concrete:  " + v.concrete +
+             "\n    invariant: " + v.invariant + "\n    input: " + v.input.substr(0, 200);
+    for (const std::string& n : r.jit_notes) s += "\n  jit: " + n;
+    return s;
+}
+
+/// A scalar seen at run time where the facts say "scalar only": the place to plant a wrong fact.
+struct Sighting {
+    std::uint32_t pc = 0;
+    std::uint32_t frame = 0;
+    int reg = 0;
+    std::uint64_t value = 0;
+};
+
+/// Runs run 0 of check_runs' inputs and returns the first nonzero scalar whose facts (every
+/// context at its pc) say Scalar only.
+std::optional<Sighting> find_scalar(const Object& obj, std::size_t index,
+                                    const ProgramResult& res) {
+    vm::MapSet maps(obj.maps);
+    vm::Interpreter interp(obj, maps);
+    std::optional<Sighting> found;
+    vm::RunOptions ro;
+    ro.hook = [&](const vm::ConcreteState& s) {
+        if (found || s.program != index) return;
+        for (int r = 0; r < 10; ++r) {
+            if (!s.is_init(r) || s.tags[r].kind != vm::RegionKind::None || s.regs[r] == 0) continue;
+            bool all_scalar = false;
+            for (const PointFacts& p : res.facts)
+                if (p.pc == s.pc && p.frame == s.frame) {
+                    all_scalar = p.regs[r].kinds.is(Kind::Scalar);
+                    if (!all_scalar) break;
+                }
+            if (all_scalar) {
+                found = Sighting{s.pc, s.frame, r, s.regs[r]};
+                return;
+            }
+        }
+    };
+    (void)interp.run(index, soundness_input(obj.programs[index], 1, 0), ro);
+    return found;
+}
+
+}  // namespace
+
+TEST_CASE("soundness: corpus programs accepted by a domain run inside its invariants") {
+    const std::vector<std::string> domains = {"zone+tnum", "interval", "kernel"};
+    const auto known = verifier_domains();
+    for (const std::string& d : domains)
+        REQUIRE(std::find(known.begin(), known.end(), d) != known.end());
+    SoundnessOptions opt;
+    opt.runs = 20;
+    std::map<std::string, int> programs;
+    int runs = 0, jit_runs = 0, violations = 0, faults = 0;
+    std::uint64_t points = 0;
+    for (const CorpusFile& f : corpus_files()) {
+        const Object obj = load(f);
+        for (std::size_t i = 0; i < obj.programs.size(); ++i) {
+            for (const std::string& d : domains) {
+                const ProgramResult res = verify_with_facts(obj, obj.programs[i], d);
+                if (!res.pass) continue;
+                const SoundnessReport rep = check_runs(obj, i, res, opt);
+                CHECK_MESSAGE(rep.violation_count == 0, f.path, " ", obj.programs[i].name,
+                              " domain ", d, ": ", rep.violation_count, " violations",
+                              describe(rep));
+                CHECK_MESSAGE(rep.jit_mismatches == 0, f.path, " ", obj.programs[i].name,
+                              describe(rep));
+                CHECK(rep.runs == opt.runs);
+                CHECK(rep.checked_points > 0);
+                ++programs[d];
+                runs += rep.runs;
+                jit_runs += rep.jit_runs;
+                points += rep.checked_points;
+                violations += rep.violation_count;
+                faults += rep.faults;
+            }
+        }
+    }
+    std::string per;
+    for (const auto& [d, n] : programs) per += " " + d + "=" + std::to_string(n);
+    MESSAGE("soundness: programs checked per domain:"
+            << per << "; " << runs << " interpreter runs, " << jit_runs << " JIT runs, " << points
+            << " points checked, " << faults << " faults, " << violations << " violations");
+    for (const std::string& d : domains) CHECK(programs[d] > 0);
+}
+
+TEST_CASE("soundness: inputs are deterministic under the seed and vary across runs") {
+    const Object obj = load({corpus_test::object_path("xdp_count"), ""});
+    const Program& p = obj.programs.front();
+    CHECK(soundness_input(p, 7, 3).packet == soundness_input(p, 7, 3).packet);
+    std::vector<std::size_t> sizes;
+    for (int run = 0; run < 100; ++run) sizes.push_back(soundness_input(p, 7, run).packet.size());
+    CHECK(*std::min_element(sizes.begin(), sizes.end()) < 14);
+    CHECK(*std::max_element(sizes.begin(), sizes.end()) > 200);
+    CHECK(std::count_if(sizes.begin(), sizes.end(), [](std::size_t n) { return n <= 80; }) >= 20);
+}
+
+TEST_CASE("soundness: a wrong invariant is reported") {
+    // The first accepted program in which a nonzero scalar occurs at a scalar-only fact.
+    std::optional<Object> obj;
+    std::size_t index = 0;
+    ProgramResult res;
+    std::optional<Sighting> seen;
+    for (const CorpusFile& f : corpus_files()) {
+        Object o = load(f);
+        for (std::size_t i = 0; i < o.programs.size() && !seen; ++i) {
+            res = verify_with_facts(o, o.programs[i], "zone+tnum");
+            if (!res.pass) continue;
+            seen = find_scalar(o, i, res);
+            index = i;
+        }
+        if (seen) {
+            obj.emplace(std::move(o));
+            break;
+        }
+    }
+    REQUIRE(seen.has_value());
+    CAPTURE(obj->programs[index].name);
+    CAPTURE(seen->pc);
+    SoundnessOptions opt;
+    opt.runs = 3;
+    opt.jit = false;
+    REQUIRE(check_runs(*obj, index, res, opt).violation_count == 0);
+
+    SUBCASE("an upper bound below a value that occurs") {
+        ProgramResult bad = res;
+        for (PointFacts& p : bad.facts)
+            if (p.pc == seen->pc && p.frame == seen->frame) {
+                RegFact& f = p.regs[seen->reg];
+                f.umax = seen->value - 1;
+                f.umin = std::min(f.umin, f.umax);
+            }
+        const SoundnessReport rep = check_runs(*obj, index, bad, opt);
+        REQUIRE(rep.violation_count > 0);
+        const Violation& v = rep.violations.front();
+        CHECK(v.pc == seen->pc);
+        CHECK(v.what.find("unsigned bounds") != std::string::npos);
+        CHECK(!v.concrete.empty());
+        CHECK(!v.invariant.empty());
+        CHECK(!v.input.empty());
+    }
+    SUBCASE("known bits that contradict the value") {
+        ProgramResult bad = res;
+        for (PointFacts& p : bad.facts)
+            if (p.pc == seen->pc && p.frame == seen->frame) {
+                p.regs[seen->reg].known_mask = 0;
+                p.regs[seen->reg].known_value = 0;
+                p.regs[seen->reg].umin = 0;
+                p.regs[seen->reg].smin = INT64_MIN;
+            }
+        const SoundnessReport rep = check_runs(*obj, index, bad, opt);
+        REQUIRE(rep.violation_count > 0);
+        const std::string& what = rep.violations.front().what;
+        const bool bits_or_bounds = what.find("bounds") != std::string::npos ||
+                                    what.find("known bits") != std::string::npos;
+        CHECK(bits_or_bounds);
+    }
+    SUBCASE("a wrong kind") {
+        ProgramResult bad = res;
+        for (PointFacts& p : bad.facts)
+            if (p.pc == seen->pc && p.frame == seen->frame)
+                p.regs[seen->reg].kinds = KindSet(Kind::Ctx);
+        const SoundnessReport rep = check_runs(*obj, index, bad, opt);
+        REQUIRE(rep.violation_count > 0);
+        CHECK(rep.violations.front().what.find("allows only ctx") != std::string::npos);
+    }
+    SUBCASE("an instruction the facts call unreachable") {
+        ProgramResult bad = res;
+        std::erase_if(bad.facts, [&](const PointFacts& p) {
+            return p.pc == seen->pc && p.frame == seen->frame;
+        });
+        const SoundnessReport rep = check_runs(*obj, index, bad, opt);
+        REQUIRE(rep.violation_count > 0);
+        CHECK(rep.violations.front().invariant == "unreachable");
+    }
+    SUBCASE("an accepted program without facts is refused") {
+        ProgramResult bad = res;
+        bad.facts.clear();
+        CHECK_THROWS_AS((void)check_runs(*obj, index, bad, opt), std::invalid_argument);
+    }
+}
+
+}  // namespace bpflab::verify
