@@ -46,7 +46,11 @@ class Analyzer {
 
     Analyzer(const Program& program, const std::vector<MapDef>& maps, const Graph& graph,
              const Layout& layout, CheckOptions options)
-        : p_(program), maps_(maps), g_(graph), lay_(layout), opt_(options),
+        : p_(program),
+          maps_(maps),
+          g_(graph),
+          lay_(layout),
+          opt_(options),
           type_(program_type_info(program.prog_type)) {}
 
     /// The state at program entry: r1 = ctx, r10 = frame 0's top, the rest uninitialised.
@@ -78,7 +82,8 @@ class Analyzer {
     void step(State& st, const Ctx& c) const;
     void fail(const Ctx& c, Check code, std::string message,
               std::vector<std::pair<std::string, std::string>> values = {}) const;
-    [[nodiscard]] std::pair<std::string, std::string> value(const State& st, int frame, int r) const;
+    [[nodiscard]] std::pair<std::string, std::string> value(const State& st, int frame,
+                                                            int r) const;
 
     // ---- registers ----
     [[nodiscard]] dom::Var var(int frame, int r) const { return lay_.reg(frame, r); }
@@ -113,7 +118,8 @@ class Analyzer {
                                      Access acc, int value) const;
     /// Whether `x + lo_add` .. `x + hi_add` lies within [0, limit] for every value of x, where
     /// limit is a variable (the packet size): tried on the intervals, then by refutation in S.
-    [[nodiscard]] bool entails_below(const State& st, dom::Var x, std::int64_t add, dom::Var limit) const;
+    [[nodiscard]] bool entails_below(const State& st, dom::Var x, std::int64_t add,
+                                     dom::Var limit) const;
     /// The signed bounds of x.
     [[nodiscard]] std::pair<std::int64_t, std::int64_t> sbounds(const State& st, dom::Var x) const;
     [[nodiscard]] std::optional<std::int64_t> constant(const State& st, dom::Var x) const;
@@ -135,7 +141,8 @@ class Analyzer {
     void clobber_caller_saved(State& st, int frame) const;
 
     [[nodiscard]] const MapDef* map_of(const RegType& t) const {
-        return t.map >= 0 && static_cast<std::size_t>(t.map) < maps_.size() ? &maps_[t.map] : nullptr;
+        return t.map >= 0 && static_cast<std::size_t>(t.map) < maps_.size() ? &maps_[t.map]
+                                                                            : nullptr;
     }
     [[nodiscard]] std::string insn_text(std::uint32_t index) const {
         return print_instruction(p_.code.insns[index], Syntax::Linux);

@@ -9,7 +9,9 @@ namespace bpflab::verify {
 
 namespace detail {
 inline constexpr std::int64_t kMaxVarOff = std::int64_t{1} << 29;  ///< the kernel's limit
-inline dom::Branch branch(Cond c, bool is32, bool holds) { return dom::Branch{c, is32, holds}; }
+inline dom::Branch branch(Cond c, bool is32, bool holds) {
+    return dom::Branch{c, is32, holds};
+}
 inline std::string hex(std::uint64_t x) {
     static constexpr char kHex[] = "0123456789abcdef";
     std::string s;
@@ -46,7 +48,11 @@ AbsState<S> Analyzer<S>::transfer_block(std::size_t v, const State& pre, Sink* s
     State st = pre;
     const Vertex& vx = g_.vertices[v];
     for (std::uint32_t i = vx.first; i <= vx.last; ++i) {
-        Ctx c{&st, sink, v, i, g_.frame_of(v),
+        Ctx c{&st,
+              sink,
+              v,
+              i,
+              g_.frame_of(v),
               static_cast<std::uint32_t>(vx.context * p_.code.insns.size() + i + 1)};
         if (sink && sink->on_state) sink->on_state(v, i, describe_state(st));
         if (sink) {
@@ -66,8 +72,9 @@ AbsState<S> Analyzer<S>::transfer_insn(std::size_t v, std::uint32_t i, const Sta
     if (pre.is_bottom() || pre.is_top()) return pre;
     State st = pre;
     const Vertex& vx = g_.vertices[v];
-    const Ctx c{&st, nullptr, v, i, g_.frame_of(v),
-                static_cast<std::uint32_t>(vx.context * p_.code.insns.size() + i + 1)};
+    const Ctx c{
+        &st, nullptr,        v,
+        i,   g_.frame_of(v), static_cast<std::uint32_t>(vx.context * p_.code.insns.size() + i + 1)};
     step(st, c);
     return st;
 }
@@ -131,12 +138,14 @@ std::string Analyzer<S>::describe(const State& st, int frame, int r) const {
         return "{" + names + "}";
     }
     switch (t.kinds.only()) {
-        case Kind::Uninit: return "uninit";
+        case Kind::Uninit:
+            return "uninit";
         case Kind::Scalar: {
             const dom::KernelScalar<Bits<64>> k(st.num.tnum(x), st.num.interval(x));
             return dom::to_string(k);
         }
-        case Kind::Ctx: return "ctx(" + (constant(st, x) == 0 ? std::string() : offset(0)) + ")";
+        case Kind::Ctx:
+            return "ctx(" + (constant(st, x) == 0 ? std::string() : offset(0)) + ")";
         case Kind::Stack: {
             const auto c = constant(st, x);
             const std::string fp = t.frame == frame ? "fp" : "fp[" + std::to_string(t.frame) + "]";
@@ -150,24 +159,30 @@ std::string Analyzer<S>::describe(const State& st, int frame, int r) const {
             } else {
                 const auto c = constant(st, x);
                 const auto size = st.num.interval(lay_.packet_size());
-                if (c && !size.is_bottom())
-                    range = static_cast<std::int64_t>(size.u().lo().raw());
+                if (c && !size.is_bottom()) range = static_cast<std::int64_t>(size.u().lo().raw());
             }
             return "pkt(" + offset(0) + (t.id ? ",id=" + std::to_string(t.id) : "") +
                    ",r=" + std::to_string(std::max<std::int64_t>(range, 0)) + ")";
         }
-        case Kind::PacketEnd: return "pkt_end()";
-        case Kind::PacketMeta: return "pkt_meta(" + offset(0) + ")";
-        case Kind::MapPtr: return "map_ptr(map=" + map_name() + ")";
-        case Kind::MapValue: return "map_value(map=" + map_name() + "," + offset(0) + ")";
+        case Kind::PacketEnd:
+            return "pkt_end()";
+        case Kind::PacketMeta:
+            return "pkt_meta(" + offset(0) + ")";
+        case Kind::MapPtr:
+            return "map_ptr(map=" + map_name() + ")";
+        case Kind::MapValue:
+            return "map_value(map=" + map_name() + "," + offset(0) + ")";
         case Kind::MapValueOrNull:
             return "map_value_or_null(id=" + std::to_string(t.id) + ",map=" + map_name() + "," +
                    offset(0) + ")";
-        case Kind::Mem: return "mem(sz=" + std::to_string(t.size) + "," + offset(0) + ")";
+        case Kind::Mem:
+            return "mem(sz=" + std::to_string(t.size) + "," + offset(0) + ")";
         case Kind::MemOrNull:
             return "mem_or_null(id=" + std::to_string(t.id) + ",sz=" + std::to_string(t.size) + ")";
-        case Kind::Func: return "func(pc=" + std::to_string(t.map) + ")";
-        case Kind::Count: break;
+        case Kind::Func:
+            return "func(pc=" + std::to_string(t.map) + ")";
+        case Kind::Count:
+            break;
     }
     return "?";
 }
@@ -180,7 +195,8 @@ std::string Analyzer<S>::describe_state(const State& st) const {
     std::string out;
     for (int r = 0; r < kRegs; ++r) {
         if (st.frames[f].regs[r].is(Kind::Uninit)) continue;
-        out += (out.empty() ? "" : " ") + std::string("R") + std::to_string(r) + "=" + describe(st, f, r);
+        out += (out.empty() ? "" : " ") + std::string("R") + std::to_string(r) + "=" +
+               describe(st, f, r);
     }
     for (int k = kSlots - 1; k >= 0; --k) {
         const int base = k * 8;
@@ -327,16 +343,20 @@ void Analyzer<S>::alu(State& st, const Ctx& c, const Alu& a) const {
     if (a.op != AluOp::Neg && a.src.is_reg) read(st, c, a.src.reg);
     read(st, c, a.dst);
     const bool ptr_dst = reg(st, f, a.dst).kinds.may_be_pointer();
-    const bool ptr_src = a.src.is_reg && a.op != AluOp::Neg && reg(st, f, a.src.reg).kinds.may_be_pointer();
+    const bool ptr_src =
+        a.src.is_reg && a.op != AluOp::Neg && reg(st, f, a.src.reg).kinds.may_be_pointer();
     if (ptr_dst || ptr_src) {
         pointer_arith(st, c, a);
         return;
     }
-    const bool division = a.op == AluOp::Div || a.op == AluOp::SDiv || a.op == AluOp::Mod ||
-                          a.op == AluOp::SMod;
+    const bool division =
+        a.op == AluOp::Div || a.op == AluOp::SDiv || a.op == AluOp::Mod || a.op == AluOp::SMod;
     if (!a.src.is_reg || a.op == AluOp::Neg) {
         const std::uint64_t k = static_cast<std::uint64_t>(std::int64_t{a.src.imm});
-        st.num.apply(spec, x, a.is64 ? k : std::uint64_t{static_cast<std::uint32_t>(a.src.imm)} | (k & 0xffffffff00000000u));
+        st.num.apply(spec, x,
+                     a.is64 ? k
+                            : std::uint64_t{static_cast<std::uint32_t>(a.src.imm)} |
+                                  (k & 0xffffffff00000000u));
         return;
     }
     if (division) {
@@ -344,7 +364,8 @@ void Analyzer<S>::alu(State& st, const Ctx& c, const Alu& a) const {
         const bool zero = a.is64 ? i.u().lo().raw() == 0 : i.u32().lo().raw() == 0;
         if (zero)
             fail(c, Check::DivisionByZero,
-                 "the divisor may be zero (the result is then defined: 0 for div, the dividend for mod)",
+                 "the divisor may be zero (the result is then defined: 0 for div, the dividend for "
+                 "mod)",
                  {value(st, f, a.src.reg)});
     }
     st.num.apply(spec, x, var(f, a.src.reg));
@@ -363,7 +384,9 @@ void Analyzer<S>::pointer_arith(State& st, const Ctx& c, const Alu& a) const {
         set_scalar(st, f, a.dst);
     };
     if (dt.kinds.may_be_pointer() && st_src.kinds.may_be_pointer()) {
-        const auto packet = [](const RegType& t) { return t.is(Kind::Packet) || t.is(Kind::PacketEnd); };
+        const auto packet = [](const RegType& t) {
+            return t.is(Kind::Packet) || t.is(Kind::PacketEnd);
+        };
         if (a.op == AluOp::Sub && a.is64 && packet(dt) && packet(st_src)) {
             // Distances within one packet (data_end - data: its length) are plain numbers.
             const auto side = [&](const RegType& t, int r) {
@@ -412,11 +435,18 @@ void Analyzer<S>::pointer_arith(State& st, const Ctx& c, const Alu& a) const {
         case Kind::Packet:
         case Kind::PacketMeta:
         case Kind::MapValue:
-        case Kind::Mem: break;
-        case Kind::PacketEnd: bad("arithmetic on pkt_end"); return;
+        case Kind::Mem:
+            break;
+        case Kind::PacketEnd:
+            bad("arithmetic on pkt_end");
+            return;
         case Kind::MapValueOrNull:
-        case Kind::MemOrNull: bad("arithmetic on a pointer that may be NULL (check it first)"); return;
-        default: bad(std::string("arithmetic on ") + kind_name(ptr.kinds.only())); return;
+        case Kind::MemOrNull:
+            bad("arithmetic on a pointer that may be NULL (check it first)");
+            return;
+        default:
+            bad(std::string("arithmetic on ") + kind_name(ptr.kinds.only()));
+            return;
     }
     // The scalar operand: a constant, or a bounded register.
     const int sreg = swapped ? a.dst : (a.src.is_reg ? a.src.reg : -1);
@@ -451,7 +481,8 @@ void Analyzer<S>::pointer_arith(State& st, const Ctx& c, const Alu& a) const {
     } else if (a.src.is_reg) {
         st.num.apply(dom::AluSpec{a.op, true, 0}, x, var(f, a.src.reg));
     } else {
-        st.num.apply(dom::AluSpec{a.op, true, 0}, x, static_cast<std::uint64_t>(std::int64_t{a.src.imm}));
+        st.num.apply(dom::AluSpec{a.op, true, 0}, x,
+                     static_cast<std::uint64_t>(std::int64_t{a.src.imm}));
     }
     reg(st, f, a.dst) = r;
 }
@@ -471,7 +502,8 @@ void Analyzer<S>::jump_checks(State& st, const Ctx& c, const Jmp& j) const {
                (p.is(Kind::MapValueOrNull) || p.is(Kind::MemOrNull) || p.is(Kind::MapValue) ||
                 p.is(Kind::Mem));
     };
-    const bool zero_src = !j.src.is_reg ? j.src.imm == 0 : constant(st, var(f, j.src.reg)) == 0 && b.is(Kind::Scalar);
+    const bool zero_src =
+        !j.src.is_reg ? j.src.imm == 0 : constant(st, var(f, j.src.reg)) == 0 && b.is(Kind::Scalar);
     if (!b.kinds.may_be_pointer() && null_check(a, zero_src)) return;
     const auto packet_pair = [](const RegType& x, const RegType& y) {
         const auto pk = [](const RegType& t) {
@@ -496,13 +528,14 @@ void Analyzer<S>::refine(State& st, int f, const Jmp& j, bool holds) const {
         if (j.src.is_reg)
             st.num.assume(br, x, var(f, j.src.reg));
         else
-            st.num.assume(br, x, j.is32 ? std::uint64_t{static_cast<std::uint32_t>(j.src.imm)}
-                                        : static_cast<std::uint64_t>(std::int64_t{j.src.imm}));
+            st.num.assume(br, x,
+                          j.is32 ? std::uint64_t{static_cast<std::uint32_t>(j.src.imm)}
+                                 : static_cast<std::uint64_t>(std::int64_t{j.src.imm}));
         return;
     }
     // NULL checks: `p == 0` / `p != 0` on a pointer that may be NULL.
-    const bool zero = !j.src.is_reg ? j.src.imm == 0
-                                    : b.is(Kind::Scalar) && constant(st, var(f, j.src.reg)) == 0;
+    const bool zero =
+        !j.src.is_reg ? j.src.imm == 0 : b.is(Kind::Scalar) && constant(st, var(f, j.src.reg)) == 0;
     if (!j.is32 && zero && (j.cond == Cond::Eq || j.cond == Cond::Ne) && a.kinds.single()) {
         const bool is_null = (j.cond == Cond::Eq) == holds;
         const Kind k = a.kinds.only();
@@ -522,22 +555,26 @@ void Analyzer<S>::refine(State& st, int f, const Jmp& j, bool holds) const {
             } else {
                 for (std::size_t fr = 0; fr < st.frames.size(); ++fr) {
                     for (int r = 0; r < kRegs; ++r)
-                        if (st.frames[fr].regs[r].id == a.id && st.frames[fr].regs[r].kinds.single() &&
+                        if (st.frames[fr].regs[r].id == a.id &&
+                            st.frames[fr].regs[r].kinds.single() &&
                             st.frames[fr].regs[r].kinds.only() == k)
                             convert(st.frames[fr].regs[r], var(static_cast<int>(fr), r));
                     for (int s = 0; s < kSlots; ++s)
-                        if (st.frames[fr].slots[s].id == a.id && st.frames[fr].slots[s].kinds.single() &&
+                        if (st.frames[fr].slots[s].id == a.id &&
+                            st.frames[fr].slots[s].kinds.single() &&
                             st.frames[fr].slots[s].kinds.only() == k) {
                             const auto sv = lay_.slot(static_cast<int>(fr), s);
                             convert(st.frames[fr].slots[s],
-                                    sv >= 0 ? std::optional<dom::Var>(static_cast<dom::Var>(sv)) : std::nullopt);
+                                    sv >= 0 ? std::optional<dom::Var>(static_cast<dom::Var>(sv))
+                                            : std::nullopt);
                         }
                 }
             }
             return;
         }
         if ((k == Kind::MapValue || k == Kind::Mem || k == Kind::Stack || k == Kind::Ctx ||
-             k == Kind::Packet) && is_null) {
+             k == Kind::Packet) &&
+            is_null) {
             st.set_bottom();  // a valid pointer is never NULL
             return;
         }
@@ -546,7 +583,8 @@ void Analyzer<S>::refine(State& st, int f, const Jmp& j, bool holds) const {
     if (j.is32 || !j.src.is_reg || !a.kinds.single() || !b.kinds.single()) return;
     const Kind ka = a.kinds.only(), kb = b.kinds.only();
     // Packet bounds: compare offsets against the packet size.
-    if ((ka == Kind::Packet && kb == Kind::PacketEnd) || (ka == Kind::PacketEnd && kb == Kind::Packet)) {
+    if ((ka == Kind::Packet && kb == Kind::PacketEnd) ||
+        (ka == Kind::PacketEnd && kb == Kind::Packet)) {
         const bool p_first = ka == Kind::Packet;
         const dom::Var pv = p_first ? x : var(f, j.src.reg);
         const RegType& pt = p_first ? a : b;
@@ -567,9 +605,10 @@ void Analyzer<S>::refine(State& st, int f, const Jmp& j, bool holds) const {
         return;
     }
     // Two pointers into the same region: their offsets compare as the pointers do.
-    const bool same_region = ka == kb && (ka == Kind::Packet || ka == Kind::PacketMeta ||
-                                          (ka == Kind::Stack && a.frame == b.frame) ||
-                                          ((ka == Kind::MapValue || ka == Kind::Ctx) && a.map == b.map));
+    const bool same_region =
+        ka == kb && (ka == Kind::Packet || ka == Kind::PacketMeta ||
+                     (ka == Kind::Stack && a.frame == b.frame) ||
+                     ((ka == Kind::MapValue || ka == Kind::Ctx) && a.map == b.map));
     if (same_region) st.num.assume(br, x, var(f, j.src.reg));
 }
 
@@ -625,7 +664,8 @@ AbsState<S> Analyzer<S>::edge(std::size_t u, std::size_t v, const State& post) c
                     set_scalar(st, f, 0);
                 }
                 break;
-            case FlowKind::Goto: break;
+            case FlowKind::Goto:
+                break;
         }
         if (!st.is_bottom()) out.join_with(st);
     }

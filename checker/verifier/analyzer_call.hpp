@@ -7,12 +7,14 @@ namespace bpflab::verify {
 
 template <dom::NumericState S>
 bool Analyzer<S>::helper_memory(State& st, const Ctx& c, int r, std::int64_t size_lo,
-                                std::int64_t size_hi, bool write, bool marks, const char* what) const {
+                                std::int64_t size_hi, bool write, bool marks,
+                                const char* what) const {
     const int f = c.frame;
     if (!read(st, c, r)) return false;
     const RegType t = reg(st, f, r);
     const auto arg = [&](const std::string& why) {
-        fail(c, Check::HelperArg, std::string(what) + " (R" + std::to_string(r) + "): " + why, {value(st, f, r)});
+        fail(c, Check::HelperArg, std::string(what) + " (R" + std::to_string(r) + "): " + why,
+             {value(st, f, r)});
         return false;
     };
     if (size_hi <= 0) return true;
@@ -22,8 +24,10 @@ bool Analyzer<S>::helper_memory(State& st, const Ctx& c, int r, std::int64_t siz
     const Kind k = t.kinds.only();
     const auto bounds = [&](Check code, std::int64_t limit, const std::string& region) {
         if (lo < 0 || hi > limit) {
-            fail(c, code, std::string(what) + " (R" + std::to_string(r) + ", up to " + std::to_string(size_hi) +
-                              " bytes) is not within " + region, {value(st, f, r)});
+            fail(c, code,
+                 std::string(what) + " (R" + std::to_string(r) + ", up to " +
+                     std::to_string(size_hi) + " bytes) is not within " + region,
+                 {value(st, f, r)});
             return false;
         }
         return true;
@@ -35,53 +39,69 @@ bool Analyzer<S>::helper_memory(State& st, const Ctx& c, int r, std::int64_t siz
             Frame& fr = st.frames[t.frame];
             if (!write) {
                 bool all = true;
-                for (std::int64_t b = lo; b < hi; ++b) all = all && fr.init[static_cast<std::size_t>(b)];
+                for (std::int64_t b = lo; b < hi; ++b)
+                    all = all && fr.init[static_cast<std::size_t>(b)];
                 if (!all && opt_.caps == Caps::Bpf) {
-                    fail(c, Check::UninitStack, std::string(what) + " (R" + std::to_string(r) +
-                                                   ") covers stack bytes that may be unwritten", {value(st, f, r)});
+                    fail(c, Check::UninitStack,
+                         std::string(what) + " (R" + std::to_string(r) +
+                             ") covers stack bytes that may be unwritten",
+                         {value(st, f, r)});
                     return false;
                 }
                 for (std::int64_t s = lo / 8; s <= (hi - 1) / 8; ++s)
-                    if (fr.slots[static_cast<std::size_t>(s)].kinds.may_be_pointer() && opt_.caps == Caps::Bpf) {
-                        fail(c, Check::PointerLeak, std::string(what) + " covers a spilled pointer", {value(st, f, r)});
+                    if (fr.slots[static_cast<std::size_t>(s)].kinds.may_be_pointer() &&
+                        opt_.caps == Caps::Bpf) {
+                        fail(c, Check::PointerLeak, std::string(what) + " covers a spilled pointer",
+                             {value(st, f, r)});
                         return false;
                     }
             }
             if (marks) {
                 for (std::int64_t s = lo / 8; s <= (hi - 1) / 8; ++s) {
                     fr.slots[static_cast<std::size_t>(s)] = RegType::of(Kind::Scalar);
-                    if (const auto v = lay_.slot(t.frame, static_cast<int>(s)); v >= 0) st.num.havoc(static_cast<dom::Var>(v));
+                    if (const auto v = lay_.slot(t.frame, static_cast<int>(s)); v >= 0)
+                        st.num.havoc(static_cast<dom::Var>(v));
                 }
                 if (lo0 == hi0)
-                    for (std::int64_t b = lo; b < lo + size_lo; ++b) fr.init[static_cast<std::size_t>(b)] = true;
+                    for (std::int64_t b = lo; b < lo + size_lo; ++b)
+                        fr.init[static_cast<std::size_t>(b)] = true;
             }
             return true;
         }
         case Kind::MapValue: {
             const MapDef* m = map_of(t);
             if (m == nullptr) return arg("a value of an unknown map");
-            if (!bounds(Check::MapValueBounds, m->value_size, "the value of map " + m->name)) return false;
+            if (!bounds(Check::MapValueBounds, m->value_size, "the value of map " + m->name))
+                return false;
             if (write && m->read_only()) {
-                fail(c, Check::ReadOnlyWrite, std::string(what) + ": map " + m->name + " is read-only", {value(st, f, r)});
+                fail(c, Check::ReadOnlyWrite,
+                     std::string(what) + ": map " + m->name + " is read-only", {value(st, f, r)});
                 return false;
             }
             return true;
         }
-        case Kind::Mem: return bounds(Check::MemBounds, t.size, "the record");
+        case Kind::Mem:
+            return bounds(Check::MemBounds, t.size, "the record");
         case Kind::Packet:
-            if (type_ == nullptr || !type_->direct_packet_access) return arg("packet pointers are not allowed here");
+            if (type_ == nullptr || !type_->direct_packet_access)
+                return arg("packet pointers are not allowed here");
             if (lo < 0 || !(entails_below(st, var(f, r), size_hi, lay_.packet_size()) ||
                             (opt_.packet_range && t.off + size_hi <= st.range_of(t.id)))) {
-                fail(c, Check::PacketBounds, std::string(what) + " (R" + std::to_string(r) +
-                                                ") is not proved within the packet", {value(st, f, r)});
+                fail(c, Check::PacketBounds,
+                     std::string(what) + " (R" + std::to_string(r) +
+                         ") is not proved within the packet",
+                     {value(st, f, r)});
                 return false;
             }
             return true;
         case Kind::MapValueOrNull:
         case Kind::MemOrNull:
-            fail(c, Check::NullDeref, std::string(what) + " (R" + std::to_string(r) + ") may be NULL", {value(st, f, r)});
+            fail(c, Check::NullDeref,
+                 std::string(what) + " (R" + std::to_string(r) + ") may be NULL",
+                 {value(st, f, r)});
             return false;
-        default: return arg(std::string("needs a pointer to memory, not ") + kind_name(k));
+        default:
+            return arg(std::string("needs a pointer to memory, not ") + kind_name(k));
     }
 }
 
@@ -98,9 +118,9 @@ void Analyzer<S>::call(State& st, const Ctx& c, const Call& k) const {
     const HelperProto* proto = helper_proto(k.imm);
     if (proto == nullptr) {
         const auto name = helper_name(k.imm);
-        fail(c, Check::HelperUnknown, "helper " + std::to_string(k.imm) +
-                                         (name ? " (" + std::string(*name) + ")" : std::string()) +
-                                         " is not modelled");
+        fail(c, Check::HelperUnknown,
+             "helper " + std::to_string(k.imm) +
+                 (name ? " (" + std::string(*name) + ")" : std::string()) + " is not modelled");
         clobber_caller_saved(st, f);
         set_scalar(st, f, 0);
         return;
@@ -127,22 +147,28 @@ void Analyzer<S>::call(State& st, const Ctx& c, const Call& k) const {
             if (sk != ArgKind::Size && sk != ArgKind::SizeOrZero) return std::nullopt;
             if (!read(st, c, r + 1)) return std::nullopt;
             if (reg(st, f, r + 1).kinds.may_be_pointer()) {
-                fail(c, Check::HelperSize, hname + " argument " + std::to_string(r + 1) + ": a size must be a scalar", {value(st, f, r + 1)});
+                fail(c, Check::HelperSize,
+                     hname + " argument " + std::to_string(r + 1) + ": a size must be a scalar",
+                     {value(st, f, r + 1)});
                 return std::nullopt;
             }
             const auto iv = st.num.interval(var(f, r + 1));
-            const auto lo = static_cast<std::int64_t>(std::min<std::uint64_t>(iv.u().lo().raw(), 1u << 30));
+            const auto lo =
+                static_cast<std::int64_t>(std::min<std::uint64_t>(iv.u().lo().raw(), 1u << 30));
             const auto hi = iv.u().hi().raw();
             if (hi >= (1u << 29) || (sk == ArgKind::Size && lo == 0)) {
-                fail(c, Check::HelperSize, hname + " argument " + std::to_string(r + 1) +
-                                              (hi >= (1u << 29) ? ": the size is not bounded" : ": the size may be zero"),
-                     {value(st, f, r + 1)});
+                fail(
+                    c, Check::HelperSize,
+                    hname + " argument " + std::to_string(r + 1) +
+                        (hi >= (1u << 29) ? ": the size is not bounded" : ": the size may be zero"),
+                    {value(st, f, r + 1)});
                 return std::nullopt;
             }
             return std::pair<std::int64_t, std::int64_t>{lo, static_cast<std::int64_t>(hi)};
         };
         switch (a) {
-            case ArgKind::Anything: break;
+            case ArgKind::Anything:
+                break;
             case ArgKind::Scalar:
                 if (t.kinds.may_be_pointer()) bad("must be a scalar");
                 break;
@@ -155,22 +181,29 @@ void Analyzer<S>::call(State& st, const Ctx& c, const Call& k) const {
                 }
                 break;
             case ArgKind::MapKey:
-                if (map) helper_memory(st, c, r, map->key_size, map->key_size, false, false, (what + ", the key").c_str());
+                if (map)
+                    helper_memory(st, c, r, map->key_size, map->key_size, false, false,
+                                  (what + ", the key").c_str());
                 break;
             case ArgKind::MapValue:
-                if (map) helper_memory(st, c, r, map->value_size, map->value_size, false, false, (what + ", the value").c_str());
+                if (map)
+                    helper_memory(st, c, r, map->value_size, map->value_size, false, false,
+                                  (what + ", the value").c_str());
                 break;
             case ArgKind::Mem:
             case ArgKind::MemOrNull:
             case ArgKind::UninitMem: {
-                if (a == ArgKind::MemOrNull && t.is(Kind::Scalar) && constant(st, var(f, r)) == 0) break;
+                if (a == ArgKind::MemOrNull && t.is(Kind::Scalar) && constant(st, var(f, r)) == 0)
+                    break;
                 const auto size = size_of_next();
-                if (size) helper_memory(st, c, r, size->first, size->second, a == ArgKind::UninitMem,
-                                        a == ArgKind::UninitMem, what.c_str());
+                if (size)
+                    helper_memory(st, c, r, size->first, size->second, a == ArgKind::UninitMem,
+                                  a == ArgKind::UninitMem, what.c_str());
                 break;
             }
             case ArgKind::Ctx:
-                if (!t.is(Kind::Ctx) || constant(st, var(f, r)) != 0) bad("must be the context pointer");
+                if (!t.is(Kind::Ctx) || constant(st, var(f, r)) != 0)
+                    bad("must be the context pointer");
                 break;
             case ArgKind::RingbufRecord:
                 if (!t.is(Kind::Mem) || t.id == 0 || constant(st, var(f, r)) != 0)
@@ -188,12 +221,14 @@ void Analyzer<S>::call(State& st, const Ctx& c, const Call& k) const {
             case ArgKind::AllocSize: {
                 const auto v = constant(st, var(f, r));
                 if (!t.is(Kind::Scalar) || !v || *v <= 0 || *v >= (1 << 29))
-                    fail(c, Check::HelperSize, what + ": the record size must be a positive constant", {value(st, f, r)});
+                    fail(c, Check::HelperSize,
+                         what + ": the record size must be a positive constant", {value(st, f, r)});
                 else
                     alloc = static_cast<std::uint32_t>(*v);
                 break;
             }
-            default: break;
+            default:
+                break;
         }
     }
     if (k.imm == kHelperLoop) {
@@ -213,8 +248,12 @@ void Analyzer<S>::call(State& st, const Ctx& c, const Call& k) const {
     }
     clobber_caller_saved(st, f);
     switch (proto->ret) {
-        case RetKind::Integer: set_scalar(st, f, 0); break;
-        case RetKind::Void: set_uninit(st, f, 0); break;
+        case RetKind::Integer:
+            set_scalar(st, f, 0);
+            break;
+        case RetKind::Void:
+            set_uninit(st, f, 0);
+            break;
         case RetKind::MapValueOrNull: {
             forget_id(st, c.uid);
             RegType t = RegType::of(Kind::MapValueOrNull);
@@ -249,7 +288,8 @@ void Analyzer<S>::exit(State& st, const Ctx& c) const {
         if (opt_.caps == Caps::Bpf && f == 0)
             fail(c, Check::PointerLeak, "the program returns a pointer", {value(st, f, 0)});
         if (f != 0 && t.kinds.has(Kind::Stack) && t.frame == f)
-            fail(c, Check::PointerLeak, "a function returns a pointer into its own frame", {value(st, f, 0)});
+            fail(c, Check::PointerLeak, "a function returns a pointer into its own frame",
+                 {value(st, f, 0)});
         if (f == 0 || ctx.callback) return;
     }
     std::optional<std::pair<std::int64_t, std::int64_t>> range;
@@ -261,12 +301,14 @@ void Analyzer<S>::exit(State& st, const Ctx& c) const {
         const auto [lo, hi] = sbounds(st, var(f, 0));
         if (lo < range->first || hi > range->second)
             fail(c, Check::ReturnRange,
-                 std::string(ctx.callback ? "a bpf_loop callback" : "the program") + " must return a value in [" +
-                     std::to_string(range->first) + ", " + std::to_string(range->second) + "]",
+                 std::string(ctx.callback ? "a bpf_loop callback" : "the program") +
+                     " must return a value in [" + std::to_string(range->first) + ", " +
+                     std::to_string(range->second) + "]",
                  {value(st, f, 0)});
     }
     if (f == 0 && !st.refs.empty())
-        fail(c, Check::UnreleasedRef, "a ring-buffer record reserved on this path is neither submitted nor discarded");
+        fail(c, Check::UnreleasedRef,
+             "a ring-buffer record reserved on this path is neither submitted nor discarded");
 }
 
 }  // namespace bpflab::verify

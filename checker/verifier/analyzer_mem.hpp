@@ -6,13 +6,15 @@
 namespace bpflab::verify {
 
 template <dom::NumericState S>
-bool Analyzer<S>::entails_below(const State& st, dom::Var x, std::int64_t add, dom::Var limit) const {
+bool Analyzer<S>::entails_below(const State& st, dom::Var x, std::int64_t add,
+                                dom::Var limit) const {
     const auto [lo, hi] = sbounds(st, x);
     if (lo > hi) return true;
     const auto lim = st.num.interval(limit);
     if (lim.is_bottom()) return true;
     if (hi < (std::int64_t{1} << 40) &&
-        hi + add <= static_cast<std::int64_t>(std::min<std::uint64_t>(lim.u().lo().raw(), 1ull << 40)))
+        hi + add <=
+            static_cast<std::int64_t>(std::min<std::uint64_t>(lim.u().lo().raw(), 1ull << 40)))
         return true;
     // By refutation: x + add > limit must be impossible (x + add >= 0 is checked apart).
     S n = st.num;
@@ -36,13 +38,17 @@ std::optional<Kind> Analyzer<S>::check_access(State& st, const Ctx& c, int r, st
         return v;
     };
     const std::string where = "R" + std::to_string(r) + (off >= 0 ? "+" : "") + std::to_string(off);
-    const std::string what = std::to_string(size) + "-byte " + (acc == Access::Read ? "read" : "write") +
-                             " at " + where;
+    const std::string what =
+        std::to_string(size) + "-byte " + (acc == Access::Read ? "read" : "write") + " at " + where;
     if (!t.kinds.single()) {
-        fail(c, Check::InvalidDeref, what + ": R" + std::to_string(r) + " holds different kinds of values on different paths", vals());
+        fail(c, Check::InvalidDeref,
+             what + ": R" + std::to_string(r) +
+                 " holds different kinds of values on different paths",
+             vals());
         return std::nullopt;
     }
-    const bool leaks = value >= 0 && reg(st, f, value).kinds.may_be_pointer() && opt_.caps == Caps::Bpf;
+    const bool leaks =
+        value >= 0 && reg(st, f, value).kinds.may_be_pointer() && opt_.caps == Caps::Bpf;
     const auto [lo0, hi0] = sbounds(st, x);
     const std::int64_t lo = lo0 + off, hi = hi0 + off;
     const Kind k = t.kinds.only();
@@ -53,11 +59,16 @@ std::optional<Kind> Analyzer<S>::check_access(State& st, const Ctx& c, int r, st
         case Kind::Func:
         case Kind::Uninit:
         case Kind::Count:
-            fail(c, Check::InvalidDeref, what + ": R" + std::to_string(r) + " is " + kind_name(k) + ", not a pointer to memory", vals());
+            fail(c, Check::InvalidDeref,
+                 what + ": R" + std::to_string(r) + " is " + kind_name(k) +
+                     ", not a pointer to memory",
+                 vals());
             return std::nullopt;
         case Kind::MapValueOrNull:
         case Kind::MemOrNull:
-            fail(c, Check::NullDeref, what + ": R" + std::to_string(r) + " may be NULL (no NULL check on this path)", vals());
+            fail(c, Check::NullDeref,
+                 what + ": R" + std::to_string(r) + " may be NULL (no NULL check on this path)",
+                 vals());
             return std::nullopt;
         case Kind::Ctx: {
             if (lo != hi) {
@@ -65,49 +76,70 @@ std::optional<Kind> Analyzer<S>::check_access(State& st, const Ctx& c, int r, st
                 return std::nullopt;
             }
             if (type_ == nullptr) {
-                fail(c, Check::CtxAccess, what + ": the program type is unknown, so is its context", vals());
+                fail(c, Check::CtxAccess, what + ": the program type is unknown, so is its context",
+                     vals());
                 return std::nullopt;
             }
             if (type_->fields.empty()) {
-                if (acc == Access::Write || lo < 0 || lo + size > type_->ctx_size || lo % size != 0) {
-                    fail(c, Check::CtxAccess, what + ": outside the " + std::to_string(type_->ctx_size) +
-                                                 "-byte read-only context, or misaligned", vals());
+                // A tracepoint's record size depends on its attach point, which a program
+                // file does not carry: bpflab assumes at most kTracepointRecord bytes.
+                constexpr std::int64_t kTracepointRecord = 512;
+                const std::int64_t limit = type_->ctx_size ? type_->ctx_size : kTracepointRecord;
+                if (acc == Access::Write || lo < 0 || lo + size > limit || lo % size != 0) {
+                    fail(c, Check::CtxAccess,
+                         what + ": outside the " + std::to_string(limit) +
+                             "-byte read-only context, or misaligned",
+                         vals());
                     return std::nullopt;
                 }
                 return k;
             }
             const CtxField* fd = find_ctx_field(*type_, lo);
             if (fd == nullptr || lo + size > fd->offset + fd->size) {
-                fail(c, Check::CtxAccess, what + ": no accessible context field at offset " + std::to_string(lo), vals());
+                fail(c, Check::CtxAccess,
+                     what + ": no accessible context field at offset " + std::to_string(lo),
+                     vals());
                 return std::nullopt;
             }
             const bool exact = lo == fd->offset && size == std::min<int>(fd->size, 8);
             const bool narrow = fd->kind == CtxFieldKind::Scalar && fd->narrow_reads &&
                                 acc == Access::Read && (lo - fd->offset) % size == 0;
-            if (!exact && !narrow && !(fd->size > 8 && (lo - fd->offset) % size == 0 && fd->kind == CtxFieldKind::Scalar)) {
-                fail(c, Check::CtxAccess, what + ": field " + std::string(fd->name) + " does not allow this size", vals());
+            if (!exact && !narrow &&
+                !(fd->size > 8 && (lo - fd->offset) % size == 0 &&
+                  fd->kind == CtxFieldKind::Scalar)) {
+                fail(c, Check::CtxAccess,
+                     what + ": field " + std::string(fd->name) + " does not allow this size",
+                     vals());
                 return std::nullopt;
             }
             if (acc == Access::Write && !fd->writable) {
-                fail(c, Check::CtxAccess, what + ": field " + std::string(fd->name) + " is read-only", vals());
+                fail(c, Check::CtxAccess,
+                     what + ": field " + std::string(fd->name) + " is read-only", vals());
                 return std::nullopt;
             }
-            if (leaks) fail(c, Check::PointerLeak, what + ": a pointer stored into the context", vals());
+            if (leaks)
+                fail(c, Check::PointerLeak, what + ": a pointer stored into the context", vals());
             return k;
         }
         case Kind::Stack:
             if (t.map == RegType::kSeveralMaps) {
-                fail(c, Check::InvalidDeref, what + ": a stack pointer into different frames", vals());
+                fail(c, Check::InvalidDeref, what + ": a stack pointer into different frames",
+                     vals());
                 return std::nullopt;
             }
             if (lo < 0 || hi + size > kStackBytes) {
-                fail(c, Check::StackBounds, what + ": outside the 512-byte frame (offsets " + std::to_string(lo - kStackBytes) + ".." + std::to_string(hi - kStackBytes) + " from r10)", vals());
+                fail(c, Check::StackBounds,
+                     what + ": outside the 512-byte frame (offsets " +
+                         std::to_string(lo - kStackBytes) + ".." +
+                         std::to_string(hi - kStackBytes) + " from r10)",
+                     vals());
                 return std::nullopt;
             }
             return k;
         case Kind::Packet: {
             if (type_ == nullptr || !type_->direct_packet_access) {
-                fail(c, Check::PacketAccess, what + ": this program type has no direct packet access", vals());
+                fail(c, Check::PacketAccess,
+                     what + ": this program type has no direct packet access", vals());
                 return std::nullopt;
             }
             bool ok = lo >= 0;
@@ -119,12 +151,14 @@ std::optional<Kind> Analyzer<S>::check_access(State& st, const Ctx& c, int r, st
                 fail(c, Check::PacketBounds, what + ": not proved within [data, data_end)", vals());
                 return std::nullopt;
             }
-            if (leaks) fail(c, Check::PointerLeak, what + ": a pointer stored into the packet", vals());
+            if (leaks)
+                fail(c, Check::PointerLeak, what + ": a pointer stored into the packet", vals());
             return k;
         }
         case Kind::PacketMeta:
             if (lo < 0 || !entails_below(st, x, off + size, lay_.meta_size())) {
-                fail(c, Check::PacketBounds, what + ": not proved within [data_meta, data)", vals());
+                fail(c, Check::PacketBounds, what + ": not proved within [data_meta, data)",
+                     vals());
                 return std::nullopt;
             }
             return k;
@@ -135,22 +169,29 @@ std::optional<Kind> Analyzer<S>::check_access(State& st, const Ctx& c, int r, st
                 return std::nullopt;
             }
             if (lo < 0 || hi + size > static_cast<std::int64_t>(m->value_size)) {
-                fail(c, Check::MapValueBounds, what + ": outside the " + std::to_string(m->value_size) + "-byte value of map " + m->name, vals());
+                fail(c, Check::MapValueBounds,
+                     what + ": outside the " + std::to_string(m->value_size) +
+                         "-byte value of map " + m->name,
+                     vals());
                 return std::nullopt;
             }
             if (acc == Access::Write && m->read_only()) {
                 fail(c, Check::ReadOnlyWrite, what + ": map " + m->name + " is read-only", vals());
                 return std::nullopt;
             }
-            if (leaks) fail(c, Check::PointerLeak, what + ": a pointer stored into map " + m->name, vals());
+            if (leaks)
+                fail(c, Check::PointerLeak, what + ": a pointer stored into map " + m->name,
+                     vals());
             return k;
         }
         case Kind::Mem:
             if (lo < 0 || hi + size > static_cast<std::int64_t>(t.size)) {
-                fail(c, Check::MemBounds, what + ": outside the " + std::to_string(t.size) + "-byte record", vals());
+                fail(c, Check::MemBounds,
+                     what + ": outside the " + std::to_string(t.size) + "-byte record", vals());
                 return std::nullopt;
             }
-            if (leaks) fail(c, Check::PointerLeak, what + ": a pointer stored into a record", vals());
+            if (leaks)
+                fail(c, Check::PointerLeak, what + ": a pointer stored into a record", vals());
             return k;
     }
     return std::nullopt;
@@ -163,9 +204,9 @@ bool Analyzer<S>::stack_read(State& st, const Ctx& c, int frame, std::int64_t lo
     bool all = true;
     for (std::int64_t b = lo; b < hi + size; ++b) all = all && fr.init[static_cast<std::size_t>(b)];
     if (!all && opt_.caps == Caps::Bpf)
-        fail(c, Check::UninitStack, "read of stack bytes " + std::to_string(lo - kStackBytes) + ".." +
-                                       std::to_string(hi + size - 1 - kStackBytes) +
-                                       " (from r10) that may be unwritten");
+        fail(c, Check::UninitStack,
+             "read of stack bytes " + std::to_string(lo - kStackBytes) + ".." +
+                 std::to_string(hi + size - 1 - kStackBytes) + " (from r10) that may be unwritten");
     bool pointer = false;
     for (std::int64_t s = lo / 8; s <= (hi + size - 1) / 8; ++s)
         pointer = pointer || fr.slots[static_cast<std::size_t>(s)].kinds.may_be_pointer();
@@ -204,21 +245,24 @@ void Analyzer<S>::stack_write(State& st, const Ctx& c, int frame, std::int64_t l
             const auto& insn = p_.code.insns[c.index];
             const auto* store = std::get_if<Store>(&insn);
             if (v >= 0 && store != nullptr)
-                st.num.assign(static_cast<dom::Var>(v), static_cast<std::uint64_t>(std::int64_t{store->src.imm}));
+                st.num.assign(static_cast<dom::Var>(v),
+                              static_cast<std::uint64_t>(std::int64_t{store->src.imm}));
             else if (v >= 0)
                 st.num.havoc(static_cast<dom::Var>(v));
         }
         return;
     }
     if (ptr_value && opt_.caps == Caps::Bpf)
-        fail(c, Check::PartialPointer, "a pointer spilled with fewer than 8 bytes or at a variable or misaligned offset",
+        fail(c, Check::PartialPointer,
+             "a pointer spilled with fewer than 8 bytes or at a variable or misaligned offset",
              {this->value(st, f, value)});
     for (std::int64_t s = lo / 8; s <= (hi + size - 1) / 8; ++s) {
         RegType& t = fr.slots[static_cast<std::size_t>(s)];
         if (t.kinds.may_be_pointer() && opt_.caps == Caps::Bpf)
             fail(c, Check::PartialPointer, "a write over part of a spilled pointer");
         t = RegType::of(Kind::Scalar);
-        if (const auto v = lay_.slot(frame, static_cast<int>(s)); v >= 0) st.num.havoc(static_cast<dom::Var>(v));
+        if (const auto v = lay_.slot(frame, static_cast<int>(s)); v >= 0)
+            st.num.havoc(static_cast<dom::Var>(v));
     }
     if (lo == hi)
         for (int b = 0; b < size; ++b) fr.init[static_cast<std::size_t>(lo + b)] = true;
@@ -241,7 +285,9 @@ void Analyzer<S>::load(State& st, const Ctx& c, const Load& l) const {
     const auto [lo0, hi0] = sbounds(st, var(f, l.src));
     const std::int64_t lo = lo0 + l.off, hi = hi0 + l.off;
     switch (*kind) {
-        case Kind::Stack: stack_read(st, c, t.frame, lo, hi, size, l.dst, l.sign_ext); return;
+        case Kind::Stack:
+            stack_read(st, c, t.frame, lo, hi, size, l.dst, l.sign_ext);
+            return;
         case Kind::Ctx: {
             const CtxField* fd = type_->fields.empty() ? nullptr : find_ctx_field(*type_, lo);
             if (fd != nullptr && fd->kind != CtxFieldKind::Scalar) {
@@ -263,8 +309,10 @@ void Analyzer<S>::load(State& st, const Ctx& c, const Load& l) const {
             if (m != nullptr && m->read_only() && lo == hi && lo >= 0 &&
                 static_cast<std::size_t>(lo + size) <= m->initial_value.size()) {
                 std::uint64_t v = 0;
-                for (int b = size - 1; b >= 0; --b) v = (v << 8) | m->initial_value[static_cast<std::size_t>(lo + b)];
-                if (l.sign_ext && size < 8 && ((v >> (8 * size - 1)) & 1)) v |= ~std::uint64_t{0} << (8 * size);
+                for (int b = size - 1; b >= 0; --b)
+                    v = (v << 8) | m->initial_value[static_cast<std::size_t>(lo + b)];
+                if (l.sign_ext && size < 8 && ((v >> (8 * size - 1)) & 1))
+                    v |= ~std::uint64_t{0} << (8 * size);
                 reg(st, f, l.dst) = RegType::of(Kind::Scalar);
                 st.num.assign(var(f, l.dst), v);
                 return;
@@ -272,7 +320,9 @@ void Analyzer<S>::load(State& st, const Ctx& c, const Load& l) const {
             set_loaded(st, f, l.dst, size, l.sign_ext);
             return;
         }
-        default: set_loaded(st, f, l.dst, size, l.sign_ext); return;
+        default:
+            set_loaded(st, f, l.dst, size, l.sign_ext);
+            return;
     }
 }
 
@@ -304,23 +354,28 @@ void Analyzer<S>::atomic(State& st, const Ctx& c, const Atomic& a) const {
     read(st, c, a.src);
     if (a.op == AtomicOp::Cmpxchg) read(st, c, 0);
     if (reg(st, f, a.src).kinds.may_be_pointer())
-        fail(c, Check::PointerLeak, "atomic operation with a pointer operand", {value(st, f, a.src)});
+        fail(c, Check::PointerLeak, "atomic operation with a pointer operand",
+             {value(st, f, a.src)});
     const auto kind = check_access(st, c, a.dst, a.off, size, Access::Write, -1);
     if (kind && (*kind == Kind::Ctx || *kind == Kind::Packet || *kind == Kind::PacketMeta))
-        fail(c, Check::InvalidDeref, std::string("atomic operation on ") + kind_name(*kind), {value(st, f, a.dst)});
+        fail(c, Check::InvalidDeref, std::string("atomic operation on ") + kind_name(*kind),
+             {value(st, f, a.dst)});
     if (kind && *kind == Kind::Stack) {
         const RegType t = reg(st, f, a.dst);
         const auto [lo0, hi0] = sbounds(st, var(f, a.dst));
         const std::int64_t lo = lo0 + a.off, hi = hi0 + a.off;
         Frame& fr = st.frames[t.frame];
         bool all = true;
-        for (std::int64_t b = lo; b < hi + size; ++b) all = all && fr.init[static_cast<std::size_t>(b)];
-        if (!all && opt_.caps == Caps::Bpf) fail(c, Check::UninitStack, "atomic operation on stack bytes that may be unwritten");
+        for (std::int64_t b = lo; b < hi + size; ++b)
+            all = all && fr.init[static_cast<std::size_t>(b)];
+        if (!all && opt_.caps == Caps::Bpf)
+            fail(c, Check::UninitStack, "atomic operation on stack bytes that may be unwritten");
         for (std::int64_t s = lo / 8; s <= (hi + size - 1) / 8; ++s) {
             if (fr.slots[static_cast<std::size_t>(s)].kinds.may_be_pointer())
                 fail(c, Check::PartialPointer, "atomic operation on a spilled pointer");
             fr.slots[static_cast<std::size_t>(s)] = RegType::of(Kind::Scalar);
-            if (const auto v = lay_.slot(t.frame, static_cast<int>(s)); v >= 0) st.num.havoc(static_cast<dom::Var>(v));
+            if (const auto v = lay_.slot(t.frame, static_cast<int>(s)); v >= 0)
+                st.num.havoc(static_cast<dom::Var>(v));
         }
     }
     if (a.op == AtomicOp::Cmpxchg)
@@ -336,11 +391,13 @@ void Analyzer<S>::ld_packet(State& st, const Ctx& c, const LdPacket& l) const {
     if (type_ == nullptr || !type_->packet_context || type_->prog_type == kXdp)
         fail(c, Check::PacketAccess, "legacy packet loads need a socket filter or tc program");
     if (!reg(st, f, 6).is(Kind::Ctx))
-        fail(c, Check::InvalidDeref, "legacy packet loads need the context in r6", {value(st, f, 6)});
+        fail(c, Check::InvalidDeref, "legacy packet loads need the context in r6",
+             {value(st, f, 6)});
     if (l.indirect) {
         read(st, c, l.src);
         if (reg(st, f, l.src).kinds.may_be_pointer())
-            fail(c, Check::PointerArith, "legacy packet load with a pointer offset", {value(st, f, l.src)});
+            fail(c, Check::PointerArith, "legacy packet load with a pointer offset",
+                 {value(st, f, l.src)});
     }
     clobber_caller_saved(st, f);
     set_loaded(st, f, 0, bytes(l.size), false);

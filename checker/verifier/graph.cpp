@@ -7,8 +7,8 @@
 #include <set>
 #include <variant>
 
-#include "core/cfg.hpp"
 #include "core/asm.hpp"
+#include "core/cfg.hpp"
 
 namespace bpflab::verify {
 
@@ -36,16 +36,19 @@ namespace {
 
 /// The pc-relative target of a jump-like instruction at slot `pc`, if it has one.
 std::optional<std::int64_t> branch_target(const Instruction& insn, std::uint32_t pc) {
-    return std::visit(
-        Overloaded{
-            [&](const Jmp& j) -> std::optional<std::int64_t> { return std::int64_t{pc} + 1 + j.offset; },
-            [&](const Ja& j) -> std::optional<std::int64_t> { return std::int64_t{pc} + 1 + j.offset; },
-            [&](const MayGoto& j) -> std::optional<std::int64_t> {
-                return std::int64_t{pc} + 1 + j.offset;
-            },
-            [](const auto&) -> std::optional<std::int64_t> { return std::nullopt; },
-        },
-        insn);
+    return std::visit(Overloaded{
+                          [&](const Jmp& j) -> std::optional<std::int64_t> {
+                              return std::int64_t{pc} + 1 + j.offset;
+                          },
+                          [&](const Ja& j) -> std::optional<std::int64_t> {
+                              return std::int64_t{pc} + 1 + j.offset;
+                          },
+                          [&](const MayGoto& j) -> std::optional<std::int64_t> {
+                              return std::int64_t{pc} + 1 + j.offset;
+                          },
+                          [](const auto&) -> std::optional<std::int64_t> { return std::nullopt; },
+                      },
+                      insn);
 }
 
 bool is_local_call(const Instruction& insn) {
@@ -94,8 +97,8 @@ class Builder {
             if (i < 0) continue;
             if (pc == f.start_pc) leader_[i] = true;
             const Instruction& insn = code_.insns[i];
-            if (const auto t = branch_target(insn, pc); t && *t >= 0 &&
-                                                      *t < static_cast<std::int64_t>(code_.slot_count())) {
+            if (const auto t = branch_target(insn, pc);
+                t && *t >= 0 && *t < static_cast<std::int64_t>(code_.slot_count())) {
                 const std::int32_t ti = code_.index_of_pc[*t];
                 if (ti >= 0) leader_[ti] = true;
             }
@@ -156,8 +159,9 @@ class Builder {
                 return -1;
             }
         if (parent.frame + 1 >= kMaxFrames) {
-            problem(Check::CallDepth, pc, c,
-                    "call of " + f.name + " needs more than " + std::to_string(kMaxFrames) + " frames");
+            problem(
+                Check::CallDepth, pc, c,
+                "call of " + f.name + " needs more than " + std::to_string(kMaxFrames) + " frames");
             return -1;
         }
         const auto id = static_cast<std::uint32_t>(g_.contexts.size());
@@ -183,8 +187,7 @@ class Builder {
                 Overloaded{[](const Alu& a) { return a.dst == 2; },
                            [](const Load& l2) { return l2.dst == 2; },
                            [](const Endian& e) { return e.dst == 2; },
-                           [](const Call&) { return true; },
-                           [](const auto&) { return false; }},
+                           [](const Call&) { return true; }, [](const auto&) { return false; }},
                 code_.insns[k]);
             if (writes_r2) return std::nullopt;
         }
@@ -225,20 +228,23 @@ class Builder {
                 [&](const Call& call) {
                     if (call.kind == CallKind::Local) {
                         const std::int64_t target = next + call.imm;
-                        const std::int64_t fi = target >= 0 && target < static_cast<std::int64_t>(
-                                                                            code_.slot_count())
-                                                    ? cfg_.function_of(static_cast<std::uint32_t>(target))
-                                                    : -1;
+                        const std::int64_t fi =
+                            target >= 0 && target < static_cast<std::int64_t>(code_.slot_count())
+                                ? cfg_.function_of(static_cast<std::uint32_t>(target))
+                                : -1;
                         if (fi < 0 || cfg_.functions[fi].start_pc != target) {
-                            problem(Check::Unsupported, pc, c, "call to slot " + std::to_string(target) +
-                                                                  ", which starts no function");
+                            problem(Check::Unsupported, pc, c,
+                                    "call to slot " + std::to_string(target) +
+                                        ", which starts no function");
                             return;
                         }
                         const std::uint32_t cont = continuation(v, c, next, pc);
                         if (cont == kNone) return;
                         const std::int64_t callee =
                             enter(c, static_cast<std::size_t>(fi), pc, false, cont);
-                        if (callee >= 0) g_.out[v].push_back(Flow{entries_[static_cast<std::size_t>(callee)], FlowKind::Call});
+                        if (callee >= 0)
+                            g_.out[v].push_back(
+                                Flow{entries_[static_cast<std::size_t>(callee)], FlowKind::Call});
                         return;
                     }
                     if (call.kind == CallKind::Helper && call.imm == kHelperLoop) {
@@ -253,7 +259,8 @@ class Builder {
                                     "bpf_loop's callback (r2) is not a constant function address");
                             return;
                         }
-                        const std::int64_t callee = enter(c, static_cast<std::size_t>(fi), pc, true, cont);
+                        const std::int64_t callee =
+                            enter(c, static_cast<std::size_t>(fi), pc, true, cont);
                         if (callee >= 0)
                             g_.out[v].push_back(Flow{entries_[callee], FlowKind::CallbackEnter});
                         return;
@@ -267,7 +274,8 @@ class Builder {
 
     static constexpr std::uint32_t kNone = ~0u;
 
-    std::uint32_t continuation(std::uint32_t, std::uint32_t c, std::int64_t next, std::uint32_t pc) {
+    std::uint32_t continuation(std::uint32_t, std::uint32_t c, std::int64_t next,
+                               std::uint32_t pc) {
         const FunctionCfg& f = cfg_.functions[g_.contexts[c].function];
         if (next >= f.end_pc) {
             problem(Check::Unsupported, pc, c, "a call is the last instruction of " + f.name);
@@ -304,7 +312,8 @@ class Builder {
                 LoopHead lh{hit->second, {}};
                 for (std::uint32_t u : g_.pred[hit->second]) {
                     const Vertex& vu = g_.vertices[u];
-                    if (vu.context == c && body.contains(code_.pc[vu.last])) lh.back_sources.push_back(u);
+                    if (vu.context == c && body.contains(code_.pc[vu.last]))
+                        lh.back_sources.push_back(u);
                 }
                 if (!lh.back_sources.empty()) g_.loops.push_back(std::move(lh));
             }
@@ -324,6 +333,8 @@ class Builder {
 
 }  // namespace
 
-Graph build_graph(const Program& program) { return Builder(program).build(); }
+Graph build_graph(const Program& program) {
+    return Builder(program).build();
+}
 
 }  // namespace bpflab::verify

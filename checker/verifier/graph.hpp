@@ -31,12 +31,12 @@ enum class FlowKind : std::uint8_t {
 
 /// One function instance: the entry function (context 0), or a function called along a chain.
 struct Context {
-    std::size_t function = 0;  ///< index into ProgramCfg::functions
-    std::int64_t parent = -1;  ///< calling context, -1 for the entry
-    std::uint32_t call_pc = 0; ///< slot of the call (or bpf_loop call) in the parent
-    std::uint8_t frame = 0;    ///< call depth: 0 for the entry
-    bool callback = false;     ///< entered through bpf_loop
-    std::string chain;         ///< "" for the entry, "f@12 > g@40" (callee@call slot) below
+    std::size_t function = 0;   ///< index into ProgramCfg::functions
+    std::int64_t parent = -1;   ///< calling context, -1 for the entry
+    std::uint32_t call_pc = 0;  ///< slot of the call (or bpf_loop call) in the parent
+    std::uint8_t frame = 0;     ///< call depth: 0 for the entry
+    bool callback = false;      ///< entered through bpf_loop
+    std::string chain;          ///< "" for the entry, "f@12 > g@40" (callee@call slot) below
 };
 
 /// A straight-line run of instructions in one context; only its last instruction may branch,
@@ -61,11 +61,11 @@ struct LoopHead {
 /// The inlined graph of one program.
 struct Graph {
     std::vector<Context> contexts;
-    std::vector<Vertex> vertices;                 ///< vertex 0 is the program entry
-    std::vector<std::vector<Flow>> out;           ///< out-edges (may repeat a target)
-    std::vector<std::vector<std::size_t>> succ;   ///< distinct successors
-    std::vector<std::vector<std::size_t>> pred;   ///< distinct predecessors
-    std::vector<LoopHead> loops;                  ///< the program's own loops (not callbacks)
+    std::vector<Vertex> vertices;                ///< vertex 0 is the program entry
+    std::vector<std::vector<Flow>> out;          ///< out-edges (may repeat a target)
+    std::vector<std::vector<std::size_t>> succ;  ///< distinct successors
+    std::vector<std::vector<std::size_t>> pred;  ///< distinct predecessors
+    std::vector<LoopHead> loops;                 ///< the program's own loops (not callbacks)
     /// Problems found while building: recursion, too deep calls, unknown call targets,
     /// `gotox`, a bpf_loop whose callback is not a constant. A program with problems is
     /// rejected; the graph still covers what could be built.

@@ -10,20 +10,21 @@ namespace bpflab::verify {
 
 const char* kind_name(Kind k) {
     static constexpr std::array<const char*, kKindCount> kNames = {
-        "uninit",  "scalar",  "ctx",       "fp",
-        "pkt",     "pkt_end", "pkt_meta",  "map_ptr",
-        "map_value", "map_value_or_null", "mem", "mem_or_null",
-        "func"};
+        "uninit",  "scalar",      "ctx",     "fp",        "pkt",
+        "pkt_end", "pkt_meta",    "map_ptr", "map_value", "map_value_or_null",
+        "mem",     "mem_or_null", "func"};
     return kNames[static_cast<int>(k)];
 }
 
 namespace {
 
-constexpr std::uint16_t bit(Kind k) { return static_cast<std::uint16_t>(1u << static_cast<int>(k)); }
-constexpr std::uint16_t kMapKinds = bit(Kind::MapPtr) | bit(Kind::MapValue) |
-                                    bit(Kind::MapValueOrNull) | bit(Kind::Func);
-constexpr std::uint16_t kIdKinds = bit(Kind::MapValueOrNull) | bit(Kind::MemOrNull) |
-                                   bit(Kind::Packet);
+constexpr std::uint16_t bit(Kind k) {
+    return static_cast<std::uint16_t>(1u << static_cast<int>(k));
+}
+constexpr std::uint16_t kMapKinds =
+    bit(Kind::MapPtr) | bit(Kind::MapValue) | bit(Kind::MapValueOrNull) | bit(Kind::Func);
+constexpr std::uint16_t kIdKinds =
+    bit(Kind::MapValueOrNull) | bit(Kind::MemOrNull) | bit(Kind::Packet);
 constexpr std::uint16_t kSizeKinds = bit(Kind::Mem) | bit(Kind::MemOrNull);
 
 }  // namespace
@@ -67,17 +68,19 @@ bool RegType::leq(const RegType& b) const {
 
 std::string_view code_name(Check c) {
     static constexpr std::array<std::string_view, static_cast<int>(Check::Count)> kNames = {
-        "uninit-register",  "r10-write",        "uninit-stack",    "stack-bounds",
-        "ctx-access",       "packet-bounds",    "packet-access",   "map-value-bounds",
-        "mem-bounds",       "readonly-write",   "null-deref",      "invalid-deref",
-        "pointer-arith",    "pointer-compare",  "pointer-leak",    "partial-pointer",
-        "helper-unknown",   "helper-arg",       "helper-size",     "division-by-zero",
-        "return-range",     "may-not-terminate", "call-depth",     "stack-depth",
+        "uninit-register",      "r10-write",         "uninit-stack",  "stack-bounds",
+        "ctx-access",           "packet-bounds",     "packet-access", "map-value-bounds",
+        "mem-bounds",           "readonly-write",    "null-deref",    "invalid-deref",
+        "pointer-arith",        "pointer-compare",   "pointer-leak",  "partial-pointer",
+        "helper-unknown",       "helper-arg",        "helper-size",   "division-by-zero",
+        "return-range",         "may-not-terminate", "call-depth",    "stack-depth",
         "unreleased-reference", "unsupported"};
     return kNames[static_cast<int>(c)];
 }
 
-bool is_warning(Check c) { return c == Check::DivisionByZero; }
+bool is_warning(Check c) {
+    return c == Check::DivisionByZero;
+}
 
 Layout::Layout(int frames, int loops, const std::vector<std::pair<int, int>>& spill_slots)
     : base_(static_cast<dom::Var>(frames * kRegs)) {

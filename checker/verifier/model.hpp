@@ -11,19 +11,19 @@ namespace bpflab::verify {
 /// What a value may be. A register's kind set is a union over paths: a register that is
 /// `Scalar` on one path and `Uninit` on another has both, and any read of it is an error.
 enum class Kind : std::uint8_t {
-    Uninit,               ///< never written (or clobbered by a call)
-    Scalar,               ///< a number
-    Ctx,                  ///< the program's context object; offset in the number
-    Stack,                ///< a frame of the stack; offset from the frame's bottom (r10 = 512)
-    Packet,               ///< packet data; offset from `data`
-    PacketEnd,            ///< `data_end` (its number is unused: comparisons use the size)
-    PacketMeta,           ///< `data_meta`; offset from `data_meta`
-    MapPtr,               ///< a map (ldimm64); `map` names it
-    MapValue,             ///< a value of map `map`; offset into the value
-    MapValueOrNull,       ///< map_lookup_elem's result before its NULL check
-    Mem,                  ///< `size` bytes of helper-provided memory (ringbuf record)
-    MemOrNull,            ///< ringbuf_reserve's result before its NULL check
-    Func,                 ///< the address of a subprogram (a callback); `map` holds its pc
+    Uninit,          ///< never written (or clobbered by a call)
+    Scalar,          ///< a number
+    Ctx,             ///< the program's context object; offset in the number
+    Stack,           ///< a frame of the stack; offset from the frame's bottom (r10 = 512)
+    Packet,          ///< packet data; offset from `data`
+    PacketEnd,       ///< `data_end` (its number is unused: comparisons use the size)
+    PacketMeta,      ///< `data_meta`; offset from `data_meta`
+    MapPtr,          ///< a map (ldimm64); `map` names it
+    MapValue,        ///< a value of map `map`; offset into the value
+    MapValueOrNull,  ///< map_lookup_elem's result before its NULL check
+    Mem,             ///< `size` bytes of helper-provided memory (ringbuf record)
+    MemOrNull,       ///< ringbuf_reserve's result before its NULL check
+    Func,            ///< the address of a subprogram (a callback); `map` holds its pc
     Count,
 };
 inline constexpr int kKindCount = static_cast<int>(Kind::Count);
@@ -48,7 +48,9 @@ class KindSet {
         return (bits_ & ~((1u << static_cast<int>(Kind::Scalar)) |
                           (1u << static_cast<int>(Kind::Uninit)))) != 0;
     }
-    [[nodiscard]] constexpr KindSet operator|(KindSet o) const { return from_bits(bits_ | o.bits_); }
+    [[nodiscard]] constexpr KindSet operator|(KindSet o) const {
+        return from_bits(bits_ | o.bits_);
+    }
     [[nodiscard]] constexpr bool subset_of(KindSet o) const { return (bits_ & ~o.bits_) == 0; }
     [[nodiscard]] constexpr std::uint16_t bits() const { return bits_; }
     [[nodiscard]] static constexpr KindSet from_bits(std::uint16_t b) {

@@ -106,44 +106,84 @@ std::vector<std::size_t> program_lengths(const Program& p) {
     return {out.begin(), out.end()};
 }
 
-/// Ethernet + IPv4 (options sometimes) or IPv6, optionally behind a VLAN tag, + TCP or UDP,
-/// in `p` (resized to at least the headers when `full`). Fields are random but consistent
-/// enough for a parser to go deep.
-void shape_headers(std::mt19937_64& rng, Bytes& p, bool full) {
-    const int kind = static_cast<int>(rng() % 5);  // 0,1 IPv4; 2 IPv6; 3 VLAN+IPv4; 4 IPv4 opts
-    std::size_t off = 12;
-    const std::size_t min_len = 14 + 4 + 60 + 20;
-    if (full && p.size() < min_len) p.resize(min_len + rng() % 40, 0);
+/// Writes, from `start`, an Ethernet header (0-2 VLAN tags), IPv4 (with options, sometimes a
+/// bad IHL) or IPv6 (sometimes behind extension headers) or ARP, then TCP, UDP or ICMP with
+/// common ports, into `p`. When `full`, `p` grows to hold every header; else the headers are
+/// cut where `p` ends (truncated frames). Fields are random but consistent enough for a
+/// parser to go deep.
+void shape_headers(std::mt19937_64& rng, Bytes& p, bool full, std::size_t start) {
+    auto room = [&](std::size_t end) {
+        if (full && p.size() < end) p.resize(end, 0);
+    };
     auto set = [&](std::size_t at, std::uint8_t v) {
         if (at < p.size()) p[at] = v;
     };
-    if (kind == 3) {
-        set(off, 0x81);
-        set(off + 1, 0x00);
+    auto set16 = [&](std::size_t at, std::uint64_t v) {  // network order
+        set(at, static_cast<std::uint8_t>(v >> 8));
+        set(at + 1, static_cast<std::uint8_t>(v));
+    };
+    std::size_t off = start + 12;
+    const std::uint64_t vlan_draw = rng() % 6;
+    const int vlans = vlan_draw < 4 ? 0 : static_cast<int>(vlan_draw - 3);
+    for (int i = 0; i < vlans; ++i) {
+        room(off + 6);
+        set16(off, (rng() & 1) ? 0x8100 : 0x88a8);
         off += 4;
     }
-    const bool v6 = kind == 2;
-    set(off, v6 ? 0x86 : 0x08);
-    set(off + 1, v6 ? 0xdd : 0x00);
+    room(off + 2);
+    const std::uint64_t family = rng() % 10;
     const std::size_t l3 = off + 2;
-    const std::uint8_t l4proto = (rng() & 1) ? 6 : 17;
+    if (family == 9) {  // ARP
+        set16(off, 0x0806);
+        room(l3 + 28);
+        return;
+    }
+    const bool v6 = family >= 6;
+    set16(off, v6 ? 0x86dd : 0x0800);
+    static constexpr std::uint8_t kL4[] = {6, 6, 17, 17, 1, 58};
+    std::uint8_t proto = kL4[rng() % std::size(kL4)];
     std::size_t l4 = 0;
     if (v6) {
+        room(l3 + 40);
         set(l3, 0x60);
-        set(l3 + 6, (rng() % 8 == 0) ? 0 : l4proto);
-        l4 = l3 + 40;
+        std::size_t at = l3 + 40;
+        const int exts = rng() % 3 == 0 ? 1 + static_cast<int>(rng() % 6) : 0;
+        std::size_t next_field = l3 + 6;
+        for (int i = 0; i < exts; ++i) {
+            static constexpr std::uint8_t kExt[] = {0, 43, 60, 44};
+            const std::uint8_t type = kExt[rng() % std::size(kExt)];
+            const std::uint8_t len = type == 44 ? 0 : static_cast<std::uint8_t>(rng() % 3);
+            set(next_field, type);
+            room(at + 8 * (len + 1));
+            set(at + 1, len);
+            next_field = at;
+            at += 8 * (std::size_t{len} + 1);
+        }
+        set(next_field, proto);
+        l4 = at;
     } else {
-        const unsigned ihl = kind == 4 ? 5 + static_cast<unsigned>(rng() % 11) : 5;
+        const std::uint64_t d = rng() % 20;
+        const unsigned ihl = d < 16   ? 5
+                             : d < 19 ? 6 + static_cast<unsigned>(rng() % 10)
+                                      : static_cast<unsigned>(rng() % 5);
+        room(l3 + std::max(20u, 4 * ihl));
         set(l3, static_cast<std::uint8_t>(0x40 | ihl));
-        const std::size_t tot = p.size() > l3 ? p.size() - l3 : 0;
-        set(l3 + 2, static_cast<std::uint8_t>(tot >> 8));
-        set(l3 + 3, static_cast<std::uint8_t>(tot));
+        set16(l3 + 2, p.size() > l3 ? p.size() - l3 : 0);
         set(l3 + 6, (rng() % 4 == 0) ? 0x20 : 0x40);  // MF sometimes, else DF
         set(l3 + 7, 0);
-        set(l3 + 9, l4proto);
-        l4 = l3 + 4 * ihl;
+        set(l3 + 8, static_cast<std::uint8_t>(rng() % 4 == 0 ? rng() % 3 : rng()));  // ttl
+        if (rng() % 8 == 0) proto = static_cast<std::uint8_t>(rng());
+        set(l3 + 9, proto);
+        l4 = l3 + 4 * std::max(ihl, 5u);
     }
-    if (l4proto == 6) set(l4 + 12, 0x50);  // TCP data offset 5
+    static constexpr std::uint16_t kPorts[] = {53, 80, 443, 22, 23, 123, 5353, 8080, 67, 0};
+    const std::uint16_t dport = kPorts[rng() % std::size(kPorts)];
+    room(l4 + (proto == 6 ? 20 : 8) + rng() % 24);
+    set16(l4, rng() % 65536);
+    set16(l4 + 2, dport == 0 ? rng() % 65536 : dport);
+    if (proto == 6) set(l4 + 12, 0x50);  // data offset 5
+    if (proto == 17)
+        set16(l4 + 4, rng() % 4 == 0 ? rng() % 12 : (p.size() > l4 ? p.size() - l4 : 0));
 }
 
 Bytes make_packet(std::mt19937_64& rng, const std::vector<std::size_t>& lengths, bool l3_view) {
@@ -153,12 +193,15 @@ Bytes make_packet(std::mt19937_64& rng, const std::vector<std::size_t>& lengths,
         return p;
     };
     const std::size_t hidden = l3_view ? 14 : 0;
+    // L3 views hide the Ethernet header; half of their frames carry a second one behind it
+    // (programs written for packet sockets parse from an Ethernet header).
+    const std::size_t start = l3_view && (rng() & 1) ? 14 : 0;
     switch (rng() % 8) {
         case 0:  // short, random
             return bytes_of(rng() % 81);
         case 1: {  // short, header-shaped
             Bytes p = bytes_of(rng() % 81);
-            shape_headers(rng, p, false);
+            shape_headers(rng, p, false, start);
             return p;
         }
         case 2:
@@ -168,7 +211,7 @@ Bytes make_packet(std::mt19937_64& rng, const std::vector<std::size_t>& lengths,
             const std::size_t d = rng() % 5;
             const std::size_t n = c + d >= 2 ? c + d - 2 : 0;
             Bytes p = bytes_of(std::min<std::size_t>(n, 1600));
-            shape_headers(rng, p, false);
+            shape_headers(rng, p, false, start);
             return p;
         }
         case 4: {  // header boundaries: Ethernet, IPv4, IPv6, + UDP / TCP
@@ -176,19 +219,19 @@ Bytes make_packet(std::mt19937_64& rng, const std::vector<std::size_t>& lengths,
                                                      54, 58, 62, 66, 74, 78};
             const std::size_t n = kEdges[rng() % std::size(kEdges)] + rng() % 3 - 1;
             Bytes p = bytes_of(n);
-            shape_headers(rng, p, false);
+            shape_headers(rng, p, false, start);
             return p;
         }
         case 5: {  // large
             Bytes p = bytes_of(200 + rng() % 1301);
-            shape_headers(rng, p, true);
+            shape_headers(rng, p, true, start);
             return p;
         }
         default:
             break;
     }
     Bytes p = bytes_of(14 + rng() % 180);  // full headers and some payload
-    shape_headers(rng, p, true);
+    shape_headers(rng, p, true, start);
     return p;
 }
 
@@ -451,9 +494,14 @@ SoundnessReport check_runs(const Object& object, std::size_t program_index,
                                     " has no recorded facts (verify with record_facts = true)");
     SoundnessReport rep;
     // Facts by (pc, call depth): several inlined contexts may share both.
-    std::unordered_map<std::uint64_t, std::vector<const PointFacts*>> at;
+    struct Point {
+        std::vector<const PointFacts*> facts;
+        bool reached = false;
+    };
+    std::unordered_map<std::uint64_t, Point> at;
     for (const PointFacts& p : with_facts.facts)
-        at[(std::uint64_t{p.pc} << 8) | p.frame].push_back(&p);
+        at[(std::uint64_t{p.pc} << 8) | p.frame].facts.push_back(&p);
+    rep.fact_points = at.size();
 
     vm::MapSet imaps(object.maps), jmaps(object.maps);
     vm::Interpreter interp(object, imaps);
@@ -500,9 +548,10 @@ SoundnessReport check_runs(const Object& object, std::size_t program_index,
                              0, s.frame});
             return;
         }
+        it->second.reached = true;
         std::string first;
         const PointFacts* closest = nullptr;
-        for (const PointFacts* f : it->second) {
+        for (const PointFacts* f : it->second.facts) {
             std::string why = check_state(s, *f);
             if (why.empty()) return;
             if (closest == nullptr) {
@@ -511,8 +560,8 @@ SoundnessReport check_runs(const Object& object, std::size_t program_index,
             }
         }
         std::string why = first;
-        if (it->second.size() > 1)
-            why += " (and outside the " + std::to_string(it->second.size() - 1) +
+        if (it->second.facts.size() > 1)
+            why += " (and outside the " + std::to_string(it->second.facts.size() - 1) +
                    " other contexts' facts)";
         record(Violation{"", s.pc, describe_concrete(s), describe_facts(*closest), std::move(why),
                          0, s.frame});
@@ -543,6 +592,7 @@ SoundnessReport check_runs(const Object& object, std::size_t program_index,
                 (j.fault ? "fault " + j.fault->to_string() : "r0=" + hex(j.r0)) +
                 (j.packet != result.packet ? " (final packets differ)" : ""));
     }
+    for (const auto& [key, point] : at) rep.reached_points += point.reached ? 1 : 0;
     return rep;
 }
 

@@ -38,6 +38,8 @@ struct SoundnessReport {
     int runs = 0;                        ///< interpreter runs
     std::uint64_t checked_points = 0;    ///< executed instructions checked against the facts
     std::uint64_t skipped_points = 0;    ///< executed in a tail-called program (no facts for it)
+    std::size_t fact_points = 0;         ///< distinct (pc, call depth) the facts cover
+    std::size_t reached_points = 0;      ///< of those, how many some run executed
     int faults = 0;                      ///< runs that ended with a fault
     int jit_runs = 0;                    ///< runs repeated on the JIT
     int jit_mismatches = 0;              ///< JIT runs whose r0 or final packet differs

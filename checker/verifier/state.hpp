@@ -29,11 +29,15 @@ class Layout {
     Layout() = default;
     Layout(int frames, int loops, const std::vector<std::pair<int, int>>& spill_slots);
 
-    [[nodiscard]] dom::Var reg(int frame, int r) const { return static_cast<dom::Var>(frame * kRegs + r); }
+    [[nodiscard]] dom::Var reg(int frame, int r) const {
+        return static_cast<dom::Var>(frame * kRegs + r);
+    }
     [[nodiscard]] dom::Var packet_size() const { return base_; }
     [[nodiscard]] dom::Var meta_size() const { return base_ + 1; }
     [[nodiscard]] dom::Var scratch(int i) const { return base_ + 2 + static_cast<dom::Var>(i); }
-    [[nodiscard]] dom::Var loop_counter(int loop) const { return base_ + 4 + static_cast<dom::Var>(loop); }
+    [[nodiscard]] dom::Var loop_counter(int loop) const {
+        return base_ + 4 + static_cast<dom::Var>(loop);
+    }
     /// The variable of stack slot `slot` (byte offset slot * 8 from the frame's bottom) of
     /// `frame`, or -1 when the program never spills there with a constant offset.
     [[nodiscard]] std::int64_t slot(int frame, int slot) const {
@@ -127,7 +131,8 @@ class AbsState {
     [[nodiscard]] AbsState widen(const AbsState& b) const { return combine(b, Op::Widen); }
     /// Widening that stops growing bounds at the given values first (sorted ascending), for
     /// numeric domains that support thresholds (zones); plain widening for the others.
-    [[nodiscard]] AbsState widen(const AbsState& b, std::span<const std::int64_t> thresholds) const {
+    [[nodiscard]] AbsState widen(const AbsState& b,
+                                 std::span<const std::int64_t> thresholds) const {
         return combine(b, Op::Widen, thresholds);
     }
     [[nodiscard]] AbsState narrow(const AbsState& b) const { return combine(b, Op::Narrow); }
@@ -200,8 +205,12 @@ class AbsState {
             if (std::find(r.refs.begin(), r.refs.end(), id) == r.refs.end()) r.refs.push_back(id);
         std::sort(r.refs.begin(), r.refs.end());
         switch (op) {
-            case Op::Join: r.num = num.join(b.num); break;
-            case Op::Meet: r.num = num.meet(b.num); break;
+            case Op::Join:
+                r.num = num.join(b.num);
+                break;
+            case Op::Meet:
+                r.num = num.meet(b.num);
+                break;
             default:
                 if constexpr (requires { num.widen(b.num, thresholds); })
                     r.num = num.widen(b.num, thresholds);

@@ -2,6 +2,7 @@
 // bpflab: the verifier driver — dispatch by domain name, and the spill-slot pre-scan.
 #include "checker/verifier/verify.hpp"
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -33,16 +34,26 @@ std::vector<std::pair<int, int>> spill_slots(const Program& program, const Graph
 }
 
 std::vector<std::int64_t> widening_thresholds(const Program& program) {
-    std::set<std::int64_t> t = {0, 1, 255, 256, 65535, 65536, (std::int64_t{1} << 31) - 1,
-                                std::int64_t{1} << 31, (std::int64_t{1} << 32) - 1,
-                                std::int64_t{1} << 32, INT64_MAX - 1};
+    std::set<std::int64_t> t = {0,
+                                1,
+                                255,
+                                256,
+                                65535,
+                                65536,
+                                (std::int64_t{1} << 31) - 1,
+                                std::int64_t{1} << 31,
+                                (std::int64_t{1} << 32) - 1,
+                                std::int64_t{1} << 32,
+                                INT64_MAX - 1};
     const auto add = [&](std::int64_t k) {
         if (k < -(std::int64_t{1} << 32) || k > (std::int64_t{1} << 32)) return;
         for (std::int64_t d = -1; d <= 1; ++d) t.insert(k + d);
     };
     for (const Instruction& insn : program.code.insns) {
-        if (const auto* j = std::get_if<Jmp>(&insn); j != nullptr && !j->src.is_reg) add(j->src.imm);
-        if (const auto* a = std::get_if<Alu>(&insn); a != nullptr && !a->src.is_reg) add(a->src.imm);
+        if (const auto* j = std::get_if<Jmp>(&insn); j != nullptr && !j->src.is_reg)
+            add(j->src.imm);
+        if (const auto* a = std::get_if<Alu>(&insn); a != nullptr && !a->src.is_reg)
+            add(a->src.imm);
     }
     return {t.begin(), t.end()};
 }
@@ -53,10 +64,33 @@ ProgramResult verify_program(const Object& object, const Program& program,
                              const VerifyOptions& options) {
     const dom::DomainInfo* d = dom::find_domain(options.domain);
     if (d == nullptr)
-        throw std::invalid_argument("unknown domain: " + options.domain + " (known: " +
-                                    dom::domain_names() + ")");
-    return d->relational ? verify_relational(object, program, options)
-                         : verify_nonrelational(object, program, options);
+        throw std::invalid_argument("unknown domain: " + options.domain +
+                                    " (known: " + dom::domain_names() + ")");
+    if (d->relational) return verify_relational(object, program, options);
+    ProgramResult r = verify_nonrelational(object, program, options);
+    // Termination needs a relation between a loop's counter and its exit condition, which a
+    // non-relational domain cannot keep: loops it cannot bound are proved (or not) by the
+    // zone+tnum analysis of the same program.
+    const auto loops_left = [](const ProgramResult& x) {
+        return std::any_of(x.errors.begin(), x.errors.end(),
+                           [](const Finding& f) { return f.code == Check::MayNotTerminate; });
+    };
+    if (!loops_left(r)) return r;
+    VerifyOptions rel = options;
+    rel.domain = "zone+tnum";
+    rel.record_facts = false;
+    rel.record_states = false;
+    const ProgramResult z = verify_relational(object, program, rel);
+    std::erase_if(r.errors, [&](const Finding& f) {
+        if (f.code != Check::MayNotTerminate) return false;
+        return std::none_of(z.errors.begin(), z.errors.end(), [&](const Finding& g) {
+            return g.code == Check::MayNotTerminate && g.pc == f.pc && g.context == f.context;
+        });
+    });
+    r.termination_by = "zone+tnum";
+    r.seconds += z.seconds;
+    r.pass = r.errors.empty();
+    return r;
 }
 
 std::vector<std::string> verifier_domains() {

@@ -72,6 +72,9 @@ struct ProgramResult {
     std::size_t instructions = 0;
     std::size_t variables = 0;  ///< numeric variables of the state
     bool gave_up = false;       ///< the fixpoint hit its iteration cap (everything after fails)
+    /// Non-empty when loop termination was proved by another domain's analysis ("zone+tnum"
+    /// for the non-relational domains; its time is included in `seconds`).
+    std::string termination_by;
     std::vector<InsnState> states;
     std::vector<PointFacts> facts;
 };

@@ -38,14 +38,19 @@ struct FixProblem {
     const Graph& g;
     const Analyzer<S>& an;
     std::vector<std::int64_t> thresholds;
+    dom::Var var_count = 0;
     mutable std::size_t peak = 0;
     mutable std::uint64_t calls = 0;
     std::size_t base = 0;
 
     [[nodiscard]] std::size_t vertex_count() const { return g.vertices.size(); }
     [[nodiscard]] std::size_t root() const { return 0; }
-    [[nodiscard]] const std::vector<std::size_t>& successors(std::size_t v) const { return g.succ[v]; }
-    [[nodiscard]] const std::vector<std::size_t>& predecessors(std::size_t v) const { return g.pred[v]; }
+    [[nodiscard]] const std::vector<std::size_t>& successors(std::size_t v) const {
+        return g.succ[v];
+    }
+    [[nodiscard]] const std::vector<std::size_t>& predecessors(std::size_t v) const {
+        return g.pred[v];
+    }
     [[nodiscard]] AbsState<S> entry_state() const { return an.entry_state(); }
     [[nodiscard]] AbsState<S> transfer(std::size_t v, const AbsState<S>& pre) const {
         if ((++calls & 63) == 0) peak = std::max(peak, heap_in_use());
@@ -54,8 +59,36 @@ struct FixProblem {
     [[nodiscard]] AbsState<S> edge(std::size_t u, std::size_t v, const AbsState<S>& post) const {
         return an.edge(u, v, post);
     }
-    [[nodiscard]] AbsState<S> widen(std::size_t, const AbsState<S>& old, const AbsState<S>& next) const {
-        return old.widen(next, thresholds);
+    [[nodiscard]] AbsState<S> widen(std::size_t, const AbsState<S>& old,
+                                    const AbsState<S>& next) const {
+        AbsState<S> w = old.widen(next, thresholds);
+        if constexpr (!requires(const S& n, std::span<const std::int64_t> t) { n.widen(n, t); }) {
+            // Thresholds for domains without them: a bound that grew stops at the next
+            // threshold past the joined value's bound (finitely many: still a widening).
+            if (w.is_bottom() || w.is_top() || next.is_bottom() || next.is_top()) return w;
+            for (dom::Var x = 0; x < var_count; ++x) {
+                const auto ib = next.num.interval(x), iw = w.num.interval(x);
+                if (ib.is_bottom() || iw.is_bottom()) continue;
+                const std::uint64_t bh = ib.u().hi().raw();
+                if (iw.u().hi().raw() > bh) {
+                    const auto t = std::lower_bound(
+                        thresholds.begin(), thresholds.end(),
+                        static_cast<std::int64_t>(std::min<std::uint64_t>(bh, INT64_MAX)));
+                    if (t != thresholds.end() && *t >= 0 && static_cast<std::uint64_t>(*t) >= bh &&
+                        static_cast<std::uint64_t>(*t) < iw.u().hi().raw())
+                        w.num.assume(dom::Branch{Cond::Le, false, true}, x,
+                                     static_cast<std::uint64_t>(*t));
+                }
+                const std::int64_t bl = ib.s().lo().sraw();
+                if (iw.s().lo().sraw() < bl) {
+                    auto t = std::upper_bound(thresholds.begin(), thresholds.end(), bl);
+                    if (t != thresholds.begin() && *std::prev(t) > iw.s().lo().sraw())
+                        w.num.assume(dom::Branch{Cond::Sge, false, true}, x,
+                                     static_cast<std::uint64_t>(*std::prev(t)));
+                }
+            }
+        }
+        return w;
     }
 };
 
@@ -113,7 +146,13 @@ ProgramResult verify_with(const Object& object, const Program& program, const Ve
     for (const Finding& f : g.problems) sink.findings.push_back(f);
     if (!g.vertices.empty()) {
         const Analyzer<S> an(program, object.maps, g, lay, opt.check);
-        detail::FixProblem<S> problem{g, an, detail::widening_thresholds(program), 0, 0, heap0};
+        detail::FixProblem<S> problem{g,
+                                      an,
+                                      detail::widening_thresholds(program),
+                                      static_cast<dom::Var>(lay.var_count()),
+                                      0,
+                                      0,
+                                      heap0};
         fix::Result<AbsState<S>> fx = fix::solve<AbsState<S>>(problem, opt.fixpoint);
         res.iterations = fx.stats.transfers;
         res.widenings = fx.stats.widenings;
@@ -121,7 +160,8 @@ ProgramResult verify_with(const Object& object, const Program& program, const Ve
         res.peak_memory_bytes = problem.peak > heap0 ? problem.peak - heap0 : 0;
         if (opt.record_states)
             sink.on_state = [&](std::size_t v, std::uint32_t i, const std::string& text) {
-                res.states.push_back(InsnState{program.code.pc[i], g.contexts[g.vertices[v].context].chain, text});
+                res.states.push_back(
+                    InsnState{program.code.pc[i], g.contexts[g.vertices[v].context].chain, text});
             };
         for (std::size_t v = 0; v < g.vertices.size(); ++v) {
             if (fx.pre[v].is_bottom()) continue;
@@ -130,7 +170,8 @@ ProgramResult verify_with(const Object& object, const Program& program, const Ve
                 AbsState<S> st = fx.pre[v];
                 const Vertex& vx = g.vertices[v];
                 for (std::uint32_t i = vx.first; i <= vx.last && !st.is_bottom(); ++i) {
-                    if (!st.is_top()) res.facts.push_back(detail::facts_of(st, lay, program.code.pc[i]));
+                    if (!st.is_top())
+                        res.facts.push_back(detail::facts_of(st, lay, program.code.pc[i]));
                     st = an.transfer_insn(v, i, st);
                 }
             }
@@ -143,12 +184,15 @@ ProgramResult verify_with(const Object& object, const Program& program, const Ve
             f.code = Check::MayNotTerminate;
             f.pc = program.code.pc[g.vertices[head].first];
             f.insn = print_instruction(program.code.insns[g.vertices[head].first], Syntax::Linux);
-            f.message = "the loop at this instruction is not proved to terminate (its iteration count has no bound)";
+            f.message =
+                "the loop at this instruction is not proved to terminate (its iteration count has "
+                "no bound)";
             f.context = g.contexts[g.vertices[head].context].chain;
             sink.findings.push_back(std::move(f));
         }
-        res.peak_memory_bytes = std::max(res.peak_memory_bytes,
-                                         detail::heap_in_use() > heap0 ? detail::heap_in_use() - heap0 : 0);
+        res.peak_memory_bytes =
+            std::max(res.peak_memory_bytes,
+                     detail::heap_in_use() > heap0 ? detail::heap_in_use() - heap0 : 0);
     }
     // One finding per (code, pc, context, message); order by pc.
     std::set<std::tuple<int, std::uint32_t, std::string, std::string>> seen;

@@ -11,7 +11,8 @@ namespace bpflab::verify {
 ProgramResult verify_relational(const Object& object, const Program& program,
                                 const VerifyOptions& options) {
     if (options.domain == "zone") return verify_with<dom::ZoneState>(object, program, options);
-    if (options.domain == "zone+tnum") return verify_with<dom::ZoneTnumState>(object, program, options);
+    if (options.domain == "zone+tnum")
+        return verify_with<dom::ZoneTnumState>(object, program, options);
     throw std::invalid_argument("not a relational domain: " + options.domain);
 }
 
