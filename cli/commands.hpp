@@ -16,6 +16,7 @@ void register_asm(CLI::App& app, int& exit_code);
 void register_cfg(CLI::App& app, int& exit_code);
 void register_run(CLI::App& app, int& exit_code);
 void register_prove(CLI::App& app, int& exit_code);
+void register_verify(CLI::App& app, int& exit_code);
 
 /// Prints "bpflab: error: <diagnostic>" to stderr and returns kExitInputError.
 int report_input_error(const Diagnostic& d);

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
     cli::register_cfg(app, exit_code);
     cli::register_run(app, exit_code);
     cli::register_prove(app, exit_code);
+    cli::register_verify(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
