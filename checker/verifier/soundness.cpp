@@ -363,7 +363,8 @@ std::string fact_text(const RegFact& f) {
     s << kinds_text(f.kinds) << "(";
     if (f.map != -1) s << "map=" << f.map << ",";
     if (f.kinds.has(Kind::Stack)) s << "frame=" << int{f.frame} << ",";
-    if (f.umin == f.umax) {
+    if (f.umin == f.umax && f.smin == f.smax && static_cast<std::uint64_t>(f.smin) == f.umin &&
+        f.known_mask == 0 && f.known_value == f.umin) {
         s << "=" << f.umin << ")";
         return s.str();
     }

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -101,15 +102,21 @@ std::optional<Sighting> find_scalar(const Object& obj, std::size_t index,
 }  // namespace
 
 TEST_CASE("soundness: corpus programs accepted by a domain run inside its invariants") {
-    const std::vector<std::string> domains = {"zone+tnum", "interval", "kernel"};
+    // BPFLAB_SOUNDNESS_RUNS=N and BPFLAB_SOUNDNESS_DOMAINS=all widen the default sweep.
+    std::vector<std::string> domains = {"zone+tnum", "interval", "kernel"};
     const auto known = verifier_domains();
     for (const std::string& d : domains)
         REQUIRE(std::find(known.begin(), known.end(), d) != known.end());
+    if (const char* all = std::getenv("BPFLAB_SOUNDNESS_DOMAINS"); all && std::string(all) == "all")
+        domains = known;
     SoundnessOptions opt;
     opt.runs = 20;
+    if (const char* n = std::getenv("BPFLAB_SOUNDNESS_RUNS")) opt.runs = std::max(1, std::atoi(n));
+    const bool verbose = std::getenv("BPFLAB_SOUNDNESS_VERBOSE") != nullptr;
     std::map<std::string, int> programs;
     int runs = 0, jit_runs = 0, violations = 0, faults = 0;
     std::uint64_t points = 0;
+    std::size_t fact_points = 0, reached_points = 0;
     for (const CorpusFile& f : corpus_files()) {
         const Object obj = load(f);
         for (std::size_t i = 0; i < obj.programs.size(); ++i) {
@@ -130,6 +137,16 @@ TEST_CASE("soundness: corpus programs accepted by a domain run inside its invari
                 points += rep.checked_points;
                 violations += rep.violation_count;
                 faults += rep.faults;
+                fact_points += rep.fact_points;
+                reached_points += rep.reached_points;
+                if (verbose)
+                    std::cout << d << " " << f.path.substr(f.path.rfind('/') + 1) << ":"
+                              << obj.programs[i].name << " points " << rep.checked_points
+                              << " reached " << rep.reached_points << "/" << rep.fact_points
+                              << " violations " << rep.violation_count << " jit "
+                              << (rep.jit_error.empty() ? std::to_string(rep.jit_runs)
+                                                        : rep.jit_error)
+                              << "\n";
             }
         }
     }
@@ -192,6 +209,7 @@ TEST_CASE("soundness: a wrong invariant is reported") {
         const Violation& v = rep.violations.front();
         CHECK(v.pc == seen->pc);
         CHECK(v.what.find("unsigned bounds") != std::string::npos);
+        MESSAGE("planted in " << obj->programs[index].name << ":" << describe(rep));
         CHECK(!v.concrete.empty());
         CHECK(!v.invariant.empty());
         CHECK(!v.input.empty());
