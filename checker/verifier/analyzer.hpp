@@ -123,6 +123,8 @@ class Analyzer {
     /// The signed bounds of x.
     [[nodiscard]] std::pair<std::int64_t, std::int64_t> sbounds(const State& st, dom::Var x) const;
     [[nodiscard]] std::optional<std::int64_t> constant(const State& st, dom::Var x) const;
+    /// Slot s of `frame` holds nothing known any more (bytes stay initialised).
+    void forget_slot(State& st, int frame, std::size_t s) const;
     void stack_write(State& st, const Ctx& c, int frame, std::int64_t lo, std::int64_t hi, int size,
                      int value) const;
     bool stack_read(State& st, const Ctx& c, int frame, std::int64_t lo, std::int64_t hi, int size,
@@ -132,7 +134,13 @@ class Analyzer {
     bool helper_memory(State& st, const Ctx& c, int r, std::int64_t size_lo, std::int64_t size_hi,
                        bool write, bool marks, const char* what) const;
 
+    /// Whether r2 points at a 4-byte key, below max_entries on every path, of an array map
+    /// (such a lookup never misses: its result is not NULL).
+    [[nodiscard]] bool array_key_in_range(State& st, int frame, const MapDef* map) const;
+
     // ---- edges ----
+    /// Meets every copy of scalar register r (same id) with r's refined number.
+    void sync_copies(State& st, int frame, int r) const;
     void refine(State& st, int frame, const Jmp& j, bool holds) const;
     /// Enters a new frame: its r1..r5 copied from registers `src[1..5]` of frame `from` (-1:
     /// uninitialised), r10 its own frame pointer.

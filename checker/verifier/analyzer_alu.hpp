@@ -209,7 +209,7 @@ std::string Analyzer<S>::describe_state(const State& st) const {
         for (int b = 0; b < 8; ++b) all = all && st.frames[f].init[base + b];
         if (!t.is(Kind::Scalar)) {
             out += std::string(t.kinds.single() ? kind_name(t.kinds.only()) : "spilled");
-        } else if (const auto v = lay_.slot(f, k); v >= 0 && all) {
+        } else if (const auto v = lay_.slot(f, k); v >= 0 && all && st.frames[f].valid[k] == 8) {
             const dom::KernelScalar<Bits<64>> ks(st.num.tnum(static_cast<dom::Var>(v)),
                                                  st.num.interval(static_cast<dom::Var>(v)));
             out += dom::to_string(ks);
@@ -289,6 +289,7 @@ void Analyzer<S>::step(State& st, const Ctx& c) const {
                            set_scalar(st, c.frame, e.dst);
                            return;
                        }
+                       reg(st, c.frame, e.dst).id = 0;
                        st.num.endian(e.kind, e.bits, var(c.frame, e.dst));
                    },
                    [&](const Jmp& j) { jump_checks(st, c, j); },
@@ -327,7 +328,25 @@ void Analyzer<S>::alu(State& st, const Ctx& c, const Alu& a) const {
             return;
         }
         read(st, c, a.src.reg);
-        const RegType src = reg(st, f, a.src.reg);
+        RegType& src_type = reg(st, f, a.src.reg);
+        if (src_type.is(Kind::Scalar)) {
+            // A copy of a scalar is linked to its source (the 32-bit form only when the
+            // source fits in 32 bits, so that the copy is equal as a 64-bit number).
+            const bool equal =
+                a.op == AluOp::Mov &&
+                (a.is64 || st.num.interval(var(f, a.src.reg)).u().hi().raw() <= 0xffffffffu);
+            if (equal && src_type.id == 0 && a.src.reg != a.dst) {
+                forget_id(st, c.uid);
+                src_type.id = c.uid;
+            }
+            RegType copy = src_type;
+            if (!equal) copy.id = 0;
+            reg(st, f, a.dst) = copy;
+            if (a.src.reg != a.dst) st.num.assign(x, var(f, a.src.reg));
+            if (!a.is64 || a.op == AluOp::MovSx) st.num.apply(spec, x, x);
+            return;
+        }
+        const RegType src = src_type;
         if (src.kinds.may_be_pointer() && (!a.is64 || a.op == AluOp::MovSx)) {
             if (opt_.caps == Caps::Bpf)
                 fail(c, Check::PointerLeak, "partial copy of a pointer", {value(st, f, a.src.reg)});
@@ -351,6 +370,7 @@ void Analyzer<S>::alu(State& st, const Ctx& c, const Alu& a) const {
     }
     const bool division =
         a.op == AluOp::Div || a.op == AluOp::SDiv || a.op == AluOp::Mod || a.op == AluOp::SMod;
+    reg(st, f, a.dst).id = 0;  // a new number: no longer a copy of anything
     if (!a.src.is_reg || a.op == AluOp::Neg) {
         const std::uint64_t k = static_cast<std::uint64_t>(std::int64_t{a.src.imm});
         st.num.apply(spec, x,
@@ -531,6 +551,8 @@ void Analyzer<S>::refine(State& st, int f, const Jmp& j, bool holds) const {
             st.num.assume(br, x,
                           j.is32 ? std::uint64_t{static_cast<std::uint32_t>(j.src.imm)}
                                  : static_cast<std::uint64_t>(std::int64_t{j.src.imm}));
+        sync_copies(st, f, j.dst);
+        if (j.src.is_reg) sync_copies(st, f, j.src.reg);
         return;
     }
     // NULL checks: `p == 0` / `p != 0` on a pointer that may be NULL.
@@ -610,6 +632,27 @@ void Analyzer<S>::refine(State& st, int f, const Jmp& j, bool holds) const {
                      (ka == Kind::Stack && a.frame == b.frame) ||
                      ((ka == Kind::MapValue || ka == Kind::Ctx) && a.map == b.map));
     if (same_region) st.num.assume(br, x, var(f, j.src.reg));
+}
+
+template <dom::NumericState S>
+void Analyzer<S>::sync_copies(State& st, int f, int r) const {
+    const RegType& t = reg(st, f, r);
+    if (!t.is(Kind::Scalar) || t.id == 0 || st.is_bottom()) return;
+    const dom::Var x = var(f, r);
+    const dom::Branch eq{Cond::Eq, false, true};
+    for (std::size_t fr = 0; fr < st.frames.size(); ++fr) {
+        for (int q = 0; q < kRegs; ++q) {
+            const RegType& u = st.frames[fr].regs[q];
+            if (u.id == t.id && u.is(Kind::Scalar) && !(static_cast<int>(fr) == f && q == r))
+                st.num.assume(eq, var(static_cast<int>(fr), q), x);
+        }
+        for (int k = 0; k < kSlots; ++k) {
+            const RegType& u = st.frames[fr].slots[k];
+            const auto v = lay_.slot(static_cast<int>(fr), k);
+            if (u.id == t.id && u.is(Kind::Scalar) && v >= 0 && st.frames[fr].valid[k] == 8)
+                st.num.assume(eq, static_cast<dom::Var>(v), x);
+        }
+    }
 }
 
 template <dom::NumericState S>

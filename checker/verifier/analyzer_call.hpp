@@ -57,11 +57,8 @@ bool Analyzer<S>::helper_memory(State& st, const Ctx& c, int r, std::int64_t siz
                     }
             }
             if (marks) {
-                for (std::int64_t s = lo / 8; s <= (hi - 1) / 8; ++s) {
-                    fr.slots[static_cast<std::size_t>(s)] = RegType::of(Kind::Scalar);
-                    if (const auto v = lay_.slot(t.frame, static_cast<int>(s)); v >= 0)
-                        st.num.havoc(static_cast<dom::Var>(v));
-                }
+                for (std::int64_t s = lo / 8; s <= (hi - 1) / 8; ++s)
+                    forget_slot(st, t.frame, static_cast<std::size_t>(s));
                 if (lo0 == hi0)
                     for (std::int64_t b = lo; b < lo + size_lo; ++b)
                         fr.init[static_cast<std::size_t>(b)] = true;
@@ -103,6 +100,27 @@ bool Analyzer<S>::helper_memory(State& st, const Ctx& c, int r, std::int64_t siz
         default:
             return arg(std::string("needs a pointer to memory, not ") + kind_name(k));
     }
+}
+
+template <dom::NumericState S>
+bool Analyzer<S>::array_key_in_range(State& st, int f, const MapDef* map) const {
+    constexpr std::uint32_t kArray = 2, kPercpuArray = 6;  // BPF_MAP_TYPE_*
+    if (map == nullptr || (map->type != kArray && map->type != kPercpuArray) || map->key_size != 4)
+        return false;
+    const RegType& k = reg(st, f, 2);
+    if (!k.is(Kind::Stack) || k.map == RegType::kSeveralMaps) return false;
+    const auto off = constant(st, var(f, 2));
+    if (!off || *off < 0 || *off % 8 != 0 || *off + 4 > kStackBytes) return false;
+    const auto slot = static_cast<std::size_t>(*off / 8);
+    const Frame& fr = st.frames[k.frame];
+    const auto v = lay_.slot(k.frame, static_cast<int>(slot));
+    if (v < 0 || fr.valid[slot] < 4 || fr.slots[slot].kinds.may_be_pointer()) return false;
+    S n = st.num;
+    const dom::Var t = lay_.scratch(1);
+    n.assign(t, static_cast<dom::Var>(v));
+    n.apply(dom::AluSpec{AluOp::And, true, 0}, t, std::uint64_t{0xffffffff});
+    const auto i = n.interval(t);
+    return !i.is_bottom() && i.u().hi().raw() < map->max_entries;
 }
 
 template <dom::NumericState S>
@@ -241,11 +259,13 @@ void Analyzer<S>::call(State& st, const Ctx& c, const Call& k) const {
         for (std::size_t fr = 0; fr < st.frames.size(); ++fr) {
             for (int r = 0; r < kRegs; ++r)
                 if (st.frames[fr].regs[r].id == release) set_uninit(st, static_cast<int>(fr), r);
-            for (RegType& t : st.frames[fr].slots)
-                if (t.id == release) t = RegType::of(Kind::Scalar);
+            for (std::size_t slot = 0; slot < kSlots; ++slot)
+                if (st.frames[fr].slots[slot].id == release)
+                    forget_slot(st, static_cast<int>(fr), slot);
         }
         std::erase(st.refs, release);
     }
+    const bool never_null = proto->ret == RetKind::MapValueOrNull && array_key_in_range(st, f, map);
     clobber_caller_saved(st, f);
     switch (proto->ret) {
         case RetKind::Integer:
@@ -256,9 +276,9 @@ void Analyzer<S>::call(State& st, const Ctx& c, const Call& k) const {
             break;
         case RetKind::MapValueOrNull: {
             forget_id(st, c.uid);
-            RegType t = RegType::of(Kind::MapValueOrNull);
+            RegType t = RegType::of(never_null ? Kind::MapValue : Kind::MapValueOrNull);
             t.map = map_index;
-            t.id = c.uid;
+            t.id = never_null ? 0 : c.uid;
             reg(st, f, 0) = t;
             st.num.assign(var(f, 0), std::uint64_t{0});
             break;

@@ -198,9 +198,18 @@ std::optional<Kind> Analyzer<S>::check_access(State& st, const Ctx& c, int r, st
 }
 
 template <dom::NumericState S>
+void Analyzer<S>::forget_slot(State& st, int frame, std::size_t s) const {
+    Frame& fr = st.frames[static_cast<std::size_t>(frame)];
+    fr.slots[s] = RegType::of(Kind::Scalar);
+    fr.valid[s] = 0;
+    if (const auto v = lay_.slot(frame, static_cast<int>(s)); v >= 0)
+        st.num.havoc(static_cast<dom::Var>(v));
+}
+
+template <dom::NumericState S>
 bool Analyzer<S>::stack_read(State& st, const Ctx& c, int frame, std::int64_t lo, std::int64_t hi,
                              int size, int dst, bool sign) const {
-    Frame& fr = st.frames[frame];
+    Frame& fr = st.frames[static_cast<std::size_t>(frame)];
     bool all = true;
     for (std::int64_t b = lo; b < hi + size; ++b) all = all && fr.init[static_cast<std::size_t>(b)];
     if (!all && opt_.caps == Caps::Bpf)
@@ -211,10 +220,11 @@ bool Analyzer<S>::stack_read(State& st, const Ctx& c, int frame, std::int64_t lo
     for (std::int64_t s = lo / 8; s <= (hi + size - 1) / 8; ++s)
         pointer = pointer || fr.slots[static_cast<std::size_t>(s)].kinds.may_be_pointer();
     const int f = c.frame;
-    if (lo == hi && size == 8 && lo % 8 == 0 && all) {
-        const RegType t = fr.slots[static_cast<std::size_t>(lo / 8)];
-        const auto v = lay_.slot(frame, static_cast<int>(lo / 8));
-        reg(st, f, dst) = t;
+    const auto slot = static_cast<std::size_t>(lo / 8);
+    const auto v = lay_.slot(frame, static_cast<int>(slot));
+    if (lo == hi && size == 8 && lo % 8 == 0 && all && fr.valid[slot] == 8) {
+        // A whole spilled register (pointer or scalar) comes back as it went.
+        reg(st, f, dst) = fr.slots[slot];
         if (v >= 0)
             st.num.assign(var(f, dst), static_cast<dom::Var>(v));
         else
@@ -223,6 +233,20 @@ bool Analyzer<S>::stack_read(State& st, const Ctx& c, int frame, std::int64_t lo
     }
     if (pointer && opt_.caps == Caps::Bpf)
         fail(c, Check::PartialPointer, "read of part of a spilled pointer");
+    if (lo == hi && lo % 8 == 0 && all && !pointer && v >= 0 && size <= fr.valid[slot]) {
+        // The low `size` bytes of a slot whose low bytes hold a known number.
+        reg(st, f, dst) = RegType::of(Kind::Scalar);
+        const dom::Var x = var(f, dst);
+        st.num.assign(x, static_cast<dom::Var>(v));
+        if (size < 8) {
+            st.num.apply(dom::AluSpec{AluOp::And, true, 0}, x,
+                         (std::uint64_t{1} << (8 * size)) - 1);
+            if (sign)
+                st.num.apply(dom::AluSpec{AluOp::MovSx, true, static_cast<unsigned>(8 * size)}, x,
+                             x);
+        }
+        return true;
+    }
     set_loaded(st, f, dst, size, sign);
     return all;
 }
@@ -230,26 +254,30 @@ bool Analyzer<S>::stack_read(State& st, const Ctx& c, int frame, std::int64_t lo
 template <dom::NumericState S>
 void Analyzer<S>::stack_write(State& st, const Ctx& c, int frame, std::int64_t lo, std::int64_t hi,
                               int size, int value) const {
-    Frame& fr = st.frames[frame];
+    Frame& fr = st.frames[static_cast<std::size_t>(frame)];
     const int f = c.frame;
     const bool ptr_value = value >= 0 && reg(st, f, value).kinds.may_be_pointer();
-    if (lo == hi && size == 8 && lo % 8 == 0) {
-        const auto s = static_cast<std::size_t>(lo / 8);
-        for (int b = 0; b < 8; ++b) fr.init[static_cast<std::size_t>(lo + b)] = true;
-        const auto v = lay_.slot(frame, static_cast<int>(s));
-        if (value >= 0) {
-            fr.slots[s] = reg(st, f, value);
-            if (v >= 0) st.num.assign(static_cast<dom::Var>(v), var(f, value));
-        } else {
-            fr.slots[s] = RegType::of(Kind::Scalar);
-            const auto& insn = p_.code.insns[c.index];
-            const auto* store = std::get_if<Store>(&insn);
-            if (v >= 0 && store != nullptr)
-                st.num.assign(static_cast<dom::Var>(v),
-                              static_cast<std::uint64_t>(std::int64_t{store->src.imm}));
-            else if (v >= 0)
-                st.num.havoc(static_cast<dom::Var>(v));
-        }
+    const auto* store = std::get_if<Store>(&p_.code.insns[c.index]);
+    const auto slot = static_cast<std::size_t>(lo / 8);
+    const auto v = lay_.slot(frame, static_cast<int>(slot));
+    if (lo == hi && lo % 8 == 0 && (size == 8 || !ptr_value)) {
+        // The slot's low `size` bytes: a spilled register, or a number the slot var keeps.
+        for (int b = 0; b < size; ++b) fr.init[static_cast<std::size_t>(lo + b)] = true;
+        if (fr.slots[slot].kinds.may_be_pointer() && size < 8 && opt_.caps == Caps::Bpf)
+            fail(c, Check::PartialPointer, "a write over part of a spilled pointer");
+        fr.slots[slot] = value >= 0 && size == 8 ? reg(st, f, value) : RegType::of(Kind::Scalar);
+        fr.valid[slot] = static_cast<std::uint8_t>(size);
+        if (v < 0) return;
+        const auto sv = static_cast<dom::Var>(v);
+        if (value >= 0)
+            st.num.assign(sv, var(f, value));
+        else if (store != nullptr)
+            st.num.assign(sv, static_cast<std::uint64_t>(std::int64_t{store->src.imm}));
+        else
+            st.num.havoc(sv);
+        if (size < 8)
+            st.num.apply(dom::AluSpec{AluOp::And, true, 0}, sv,
+                         (std::uint64_t{1} << (8 * size)) - 1);
         return;
     }
     if (ptr_value && opt_.caps == Caps::Bpf)
@@ -257,17 +285,17 @@ void Analyzer<S>::stack_write(State& st, const Ctx& c, int frame, std::int64_t l
              "a pointer spilled with fewer than 8 bytes or at a variable or misaligned offset",
              {this->value(st, f, value)});
     for (std::int64_t s = lo / 8; s <= (hi + size - 1) / 8; ++s) {
-        RegType& t = fr.slots[static_cast<std::size_t>(s)];
-        if (t.kinds.may_be_pointer() && opt_.caps == Caps::Bpf)
+        const auto k = static_cast<std::size_t>(s);
+        if (fr.slots[k].kinds.may_be_pointer() && opt_.caps == Caps::Bpf)
             fail(c, Check::PartialPointer, "a write over part of a spilled pointer");
-        t = RegType::of(Kind::Scalar);
-        if (const auto v = lay_.slot(frame, static_cast<int>(s)); v >= 0)
-            st.num.havoc(static_cast<dom::Var>(v));
+        // A write above the slot's known low bytes leaves them known.
+        if (lo == hi && s == lo / 8 && lo % 8 >= fr.valid[k] && !fr.slots[k].kinds.may_be_pointer())
+            continue;
+        forget_slot(st, frame, k);
     }
     if (lo == hi)
         for (int b = 0; b < size; ++b) fr.init[static_cast<std::size_t>(lo + b)] = true;
 }
-
 template <dom::NumericState S>
 void Analyzer<S>::load(State& st, const Ctx& c, const Load& l) const {
     const int f = c.frame;
@@ -373,7 +401,7 @@ void Analyzer<S>::atomic(State& st, const Ctx& c, const Atomic& a) const {
         for (std::int64_t s = lo / 8; s <= (hi + size - 1) / 8; ++s) {
             if (fr.slots[static_cast<std::size_t>(s)].kinds.may_be_pointer())
                 fail(c, Check::PartialPointer, "atomic operation on a spilled pointer");
-            fr.slots[static_cast<std::size_t>(s)] = RegType::of(Kind::Scalar);
+            forget_slot(st, t.frame, static_cast<std::size_t>(s));
             if (const auto v = lay_.slot(t.frame, static_cast<int>(s)); v >= 0)
                 st.num.havoc(static_cast<dom::Var>(v));
         }

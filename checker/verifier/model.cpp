@@ -24,7 +24,7 @@ constexpr std::uint16_t bit(Kind k) {
 constexpr std::uint16_t kMapKinds =
     bit(Kind::MapPtr) | bit(Kind::MapValue) | bit(Kind::MapValueOrNull) | bit(Kind::Func);
 constexpr std::uint16_t kIdKinds =
-    bit(Kind::MapValueOrNull) | bit(Kind::MemOrNull) | bit(Kind::Packet);
+    bit(Kind::MapValueOrNull) | bit(Kind::MemOrNull) | bit(Kind::Packet) | bit(Kind::Scalar);
 constexpr std::uint16_t kSizeKinds = bit(Kind::Mem) | bit(Kind::MemOrNull);
 
 }  // namespace

@@ -73,7 +73,9 @@ class KindSet {
 ///   size   Mem/MemOrNull: the record's size in bytes.
 ///   id     MapValueOrNull/MemOrNull: pairs copies for the NULL check (0: none). Packet: the
 ///          variable part this pointer shares with others (0: constant offset); `off` is then
-///          the constant part added since, for the kernel-style checked range.
+///          the constant part added since, for the kernel-style checked range. Scalar: the
+///          registers and slots with the same id hold the same number (copies), so a branch
+///          that refines one refines all.
 struct RegType {
     KindSet kinds = Kind::Uninit;
     std::int32_t map = -1;

@@ -265,7 +265,7 @@ void prefill(const Object& object, std::mt19937_64& rng, const std::vector<vm::M
         const MapDef& def = object.maps[m];
         if (!prefillable(def)) continue;
         const bool array = def.type == BPF_MAP_TYPE_ARRAY || def.type == BPF_MAP_TYPE_PERCPU_ARRAY;
-        const std::uint32_t n = std::min<std::uint32_t>(def.max_entries, array ? 16 : 8);
+        const std::uint32_t n = std::min<std::uint32_t>(def.max_entries, array ? 16 : 64);
         for (std::uint32_t i = 0; i < n; ++i) {
             Bytes key(def.key_size, 0), value(def.value_size, 0);
             const std::uint64_t k = array ? i : rng() % 256;
@@ -441,6 +441,26 @@ std::string describe_concrete(const vm::ConcreteState& s) {
                 break;
         }
     }
+    return out.str();
+}
+
+std::string describe_report(const SoundnessReport& r) {
+    std::ostringstream out;
+    out << r.runs << " runs, " << r.checked_points << " points checked, " << r.reached_points << "/"
+        << r.fact_points << " invariant points reached, " << r.faults << " faults, "
+        << r.violation_count << " violations";
+    if (!r.jit_error.empty())
+        out << "; JIT not run: " << r.jit_error;
+    else if (r.jit_runs > 0)
+        out << "; " << r.jit_runs << " JIT runs, " << r.jit_mismatches << " disagreements";
+    for (const Violation& v : r.violations)
+        out << "\n  run " << v.run << ", pc " << v.pc << ", call depth " << v.frame << ": "
+            << v.what << "\n    concrete:  " << v.concrete << "\n    invariant: " << v.invariant
+            << "\n    input:     " << v.input;
+    if (static_cast<std::size_t>(r.violation_count) > r.violations.size())
+        out << "\n  (" << r.violation_count - static_cast<int>(r.violations.size())
+            << " more violations not kept)";
+    for (const std::string& n : r.jit_notes) out << "\n  JIT: " << n;
     return out.str();
 }
 

@@ -77,6 +77,10 @@ struct SoundnessReport {
 /// fact is not exactly {uninit}.
 [[nodiscard]] std::string describe_facts(const PointFacts& facts);
 
+/// The report as text: one summary line (runs, points, coverage, faults, violations, JIT),
+/// then every kept violation with its run, pc, reason, concrete state, invariant and input.
+[[nodiscard]] std::string describe_report(const SoundnessReport& report);
+
 /// The inputs check_runs uses for run `run` of `program` (exposed for tests and the CLI's
 /// reproduction hints): a packet for packet types, a context for tracing types.
 [[nodiscard]] vm::RunInput soundness_input(const Program& program, std::uint64_t seed, int run);

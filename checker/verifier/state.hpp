@@ -67,6 +67,9 @@ struct Frame {
     std::array<RegType, kRegs> regs{};
     std::bitset<kStackBytes> init;
     std::array<RegType, kSlots> slots{};
+    /// Per slot: how many of its low bytes the slot's variable holds (zero-extended): 8 for a
+    /// spilled register, 1-4 after a narrower store at the slot's start, 0 for none.
+    std::array<std::uint8_t, kSlots> valid{};
     friend bool operator==(const Frame&, const Frame&) = default;
 };
 
@@ -111,7 +114,7 @@ class AbsState {
                 if (!x.regs[r].leq(y.regs[r])) return false;
             if ((y.init & ~x.init).any()) return false;
             for (int k = 0; k < kSlots; ++k)
-                if (!x.slots[k].leq(y.slots[k])) return false;
+                if (!x.slots[k].leq(y.slots[k]) || x.valid[k] < y.valid[k]) return false;
         }
         for (const CheckedRange& r : b.ranges)
             if (range_of(r.id) < r.range) return false;
@@ -194,7 +197,10 @@ class AbsState {
             Frame& z = r.frames[f];
             for (int k = 0; k < kRegs; ++k) z.regs[k] = x.regs[k].join(y.regs[k]);
             z.init = x.init & y.init;
-            for (int k = 0; k < kSlots; ++k) z.slots[k] = x.slots[k].join(y.slots[k]);
+            for (int k = 0; k < kSlots; ++k) {
+                z.slots[k] = x.slots[k].join(y.slots[k]);
+                z.valid[k] = std::min(x.valid[k], y.valid[k]);
+            }
         }
         for (const CheckedRange& c : ranges) {
             const std::int64_t o = b.range_of(c.id);

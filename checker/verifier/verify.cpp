@@ -24,9 +24,9 @@ std::vector<std::pair<int, int>> spill_slots(const Program& program, const Graph
         const Vertex& vx = graph.vertices[v];
         for (std::uint32_t i = vx.first; i <= vx.last; ++i) {
             const auto* s = std::get_if<Store>(&program.code.insns[i]);
-            if (s == nullptr || s->dst != kFramePointer || s->size != Size::DW) continue;
+            if (s == nullptr || s->dst != kFramePointer) continue;
             const int at = kStackBytes + s->off;
-            if (at < 0 || at + 8 > kStackBytes || at % 8 != 0) continue;
+            if (at < 0 || at + bytes(s->size) > kStackBytes || at % 8 != 0) continue;
             out.emplace_back(graph.frame_of(v), at / 8);
         }
     }

@@ -90,8 +90,23 @@ TEST_CASE("verifier: corpus verdicts under every domain") {
             for (const std::string& d : verifier_domains()) {
                 VerifyOptions opt;
                 opt.domain = d;
+                if (const char* wd = std::getenv("BPFLAB_WD"))
+                    opt.fixpoint.widening_delay = static_cast<unsigned>(std::atoi(wd));
+                const char* dbg = std::getenv("BPFLAB_VERIFY_DEBUG");
+                opt.record_states = dbg != nullptr && p.name == dbg &&
+                                    std::getenv("BPFLAB_VERIFY_STATES") != nullptr &&
+                                    d == std::getenv("BPFLAB_VERIFY_STATES");
                 const ProgramResult r = verify_program(*obj, p, opt);
+                for (const InsnState& is : r.states) std::cout << is.pc << ": " << is.text << "\n";
                 if (r.pass) ++accepted[d];
+                if (std::getenv("BPFLAB_VERIFY_DEBUG") != nullptr && !r.pass &&
+                    p.name == std::getenv("BPFLAB_VERIFY_DEBUG"))
+                    for (const Finding& f : r.errors) {
+                        std::cout << d << " " << code_name(f.code) << "@" << f.pc << " " << f.insn
+                                  << ": " << f.message;
+                        for (const auto& [k, v] : f.values) std::cout << " " << k << "=" << v;
+                        std::cout << "\n";
+                    }
                 row += " " + d + "=" + (r.pass ? "pass" : "FAIL[" + codes(r) + "]");
                 if (!c.accept) {
                     CHECK_MESSAGE(!r.pass, c.file, " ", p.name, " accepted by ", d);
