@@ -55,7 +55,8 @@ void Emitter::check_access(Reg base, std::int16_t off, int size, bool write, std
 void Emitter::load(const Load& l, std::uint32_t pc) {
     const int size = bytes(l.size);
     if (ctx_.checked) check_access(l.src, l.off, size, false, pc);
-    if (!l.sign_ext && l.size == Size::W && ctx_.type != nullptr) {
+    const bool may_ctx = ctx_.may_ctx == nullptr || ((ctx_.may_ctx[pc] >> l.src) & 1u) != 0;
+    if (!l.sign_ext && l.size == Size::W && ctx_.type != nullptr && may_ctx) {
         for (const CtxField& f : ctx_.type->fields)
             if (f.kind != CtxFieldKind::Scalar && f.offset == l.off) {
                 load_ctx_field(l);

@@ -53,6 +53,9 @@ struct EmitContext {
     /// Counting: by slot, how many instructions of its block follow it (a fault in the middle
     /// of a block gives them back, so the count stays the interpreter's).
     const std::uint32_t* rest = nullptr;
+    /// By slot, the registers that may hold a context pointer (may_hold_context); a 4-byte
+    /// load through any other register needs no context field test. nullptr: test them all.
+    const std::uint16_t* may_ctx = nullptr;
 };
 
 /// Basic blocks for instruction counting: for each instruction index, the length of the block

@@ -17,6 +17,7 @@ struct Compiled {
     std::unique_ptr<Emitter> code;
     std::vector<BlockStart> blocks;
     std::vector<std::uint32_t> rest;  ///< EmitContext::rest, alive as long as the code
+    std::vector<std::uint16_t> may_ctx;  ///< EmitContext::may_ctx (used while emitting)
     std::size_t body_offset = 0;      ///< where slot 0's code starts
     std::size_t size = 0;
     bool tail_call = false;

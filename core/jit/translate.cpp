@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/decode.hpp"
+#include "core/jit/ctx_flow.hpp"
 #include "core/jit/emitter.hpp"
 #include "core/jit/jit_impl.hpp"
 
@@ -270,8 +271,9 @@ std::unique_ptr<Compiled> emit_program(const Object& object, std::size_t index, 
             out->rest[code.pc[i]] = --left;
         }
     }
+    out->may_ctx = may_hold_context(code);
     EmitContext ctx{&prog,   &maps,    program_type_info(prog.prog_type),
-                    checked, counting, out->rest.data()};
+                    checked, counting, out->rest.data(), out->may_ctx.data()};
     out->code = std::make_unique<Emitter>(capacity, out->alloc.get(), ctx);
     Emitter& e = *out->code;
     e.prologue();
