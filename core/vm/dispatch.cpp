@@ -34,8 +34,8 @@ inline void alu_tag(Tag* tags, std::uint8_t dst, std::uint8_t src) {
         if (tags[src].kind != RegionKind::None) clear_tag(tags[dst]);
     } else if constexpr (Is64 && !IsX && (O == AluOp::Add || O == AluOp::Sub)) {
         // dst keeps its provenance
-    } else {
-        clear_tag(tags[dst]);
+    } else if (tags[dst].kind != RegionKind::None) {
+        clear_tag(tags[dst]);  // most results overwrite a scalar: no store at all
     }
 }
 
@@ -73,8 +73,34 @@ bool Engine::dispatch(std::uint32_t start, std::uint32_t stop_depth) {
         &&L_Endian, &&L_Ja, &&L_Load, &&L_Store, &&L_Atomic, &&L_LdImm,
         &&L_LdMap, &&L_LdMapValue, &&L_LdCode, &&L_LdPacket, &&L_CallHelper, &&L_CallLocal,
         &&L_Exit, &&L_MayGoto, &&L_Unsupported,
+        // The unchecked twins (fast_code): registers proved initialised by init_flow.
+#define BPFLAB_ALU_FAST_LABELS(o) &&F_Alu64K_##o, &&F_Alu64X_##o, &&F_Alu32K_##o, &&F_Alu32X_##o,
+        BPFLAB_ALU_OPS(BPFLAB_ALU_FAST_LABELS)
+#undef BPFLAB_ALU_FAST_LABELS
+#define BPFLAB_JMP_FAST_LABELS(c) &&F_Jmp64K_##c, &&F_Jmp64X_##c, &&F_Jmp32K_##c, &&F_Jmp32X_##c,
+        BPFLAB_CONDS(BPFLAB_JMP_FAST_LABELS)
+#undef BPFLAB_JMP_FAST_LABELS
+        &&F_Endian, &&L_Unsupported, &&F_Load, &&L_Unsupported, &&L_Unsupported,
+        &&L_Unsupported, &&L_Unsupported, &&L_Unsupported, &&L_Unsupported, &&L_Unsupported,
+        &&L_Unsupported, &&L_Unsupported, &&F_Exit, &&L_Unsupported, &&L_Unsupported,
+        // Superinstructions (fuse.hpp); a hooked run executes their first op alone.
+#define BPFLAB_FUSED_LABELS(o)                                                         \
+    Hooked ? &&F_Alu64X_Mov : &&M_Alu64K_##o, Hooked ? &&F_Alu64X_Mov : &&M_Alu64X_##o, \
+        Hooked ? &&F_Alu64X_Mov : &&M_Alu32K_##o, Hooked ? &&F_Alu64X_Mov : &&M_Alu32X_##o,
+        BPFLAB_ALU_OPS(BPFLAB_FUSED_LABELS)
+#undef BPFLAB_FUSED_LABELS
+#define BPFLAB_FUSED_LABELS(o)                                             \
+    Hooked ? &&F_Load : &&D_Alu64K_##o, Hooked ? &&F_Load : &&D_Alu64X_##o, \
+        Hooked ? &&F_Load : &&D_Alu32K_##o, Hooked ? &&F_Load : &&D_Alu32X_##o,
+        BPFLAB_ALU_OPS(BPFLAB_FUSED_LABELS)
+#undef BPFLAB_FUSED_LABELS
+#define BPFLAB_FUSED_LABELS(c)                                                         \
+    Hooked ? &&F_Alu64K_Add : &&A_Jmp64K_##c, Hooked ? &&F_Alu64K_Add : &&A_Jmp64X_##c, \
+        Hooked ? &&F_Alu64K_Add : &&A_Jmp32K_##c, Hooked ? &&F_Alu64K_Add : &&A_Jmp32X_##c,
+        BPFLAB_CONDS(BPFLAB_FUSED_LABELS)
+#undef BPFLAB_FUSED_LABELS
     };
-    static_assert(std::size(kTable) == static_cast<std::size_t>(OpCode::Count));
+    static_assert(std::size(kTable) == static_cast<std::size_t>(kOpCodes));
 
     const Op* ops = ops_for(program_).data();
     const Op* op = ops + start;
@@ -118,98 +144,171 @@ bool Engine::dispatch(std::uint32_t start, std::uint32_t stop_depth) {
 
     BPFLAB_DISPATCH();
 
-#define BPFLAB_ALU_HANDLER(o, is64, isx, label)                                     \
+// The bodies of ALU and JMP handlers over the op at `p` (superinstructions run two).
+#define BPFLAB_ALU_BODY(o, is64, isx, p)                                            \
+    regs_[(p)->dst] = alu_value<AluOp::o, is64, isx>(regs_, *(p));                  \
+    alu_tag<AluOp::o, is64, isx>(tags_, (p)->dst, (p)->src);
+#define BPFLAB_JMP_BODY(c, is64, isx, p)                                                 \
+    {                                                                                    \
+        const std::uint64_t b = isx ? regs_[(p)->src] : (p)->k;                          \
+        const bool taken =                                                               \
+            is64 ? sem::compare<std::uint64_t>(Cond::c, regs_[(p)->dst], b)             \
+                 : sem::compare<std::uint32_t>(Cond::c,                                  \
+                                               static_cast<std::uint32_t>(regs_[(p)->dst]), \
+                                               static_cast<std::uint32_t>(b));           \
+        if (taken) {                                                                     \
+            op = ops + (p)->target;                                                      \
+            BPFLAB_DISPATCH();                                                           \
+        }                                                                                \
+    }
+// A superinstruction charges its second op here, exactly as its own dispatch would.
+#define BPFLAB_SECOND()                  \
+    do {                                 \
+        if (--budget.left == 0) {        \
+            ++op;                        \
+            goto budget_exhausted;       \
+        }                                \
+    } while (0)
+
+#define BPFLAB_ALU_HANDLER(o, is64, isx, checked, label)                            \
     label : {                                                                       \
-        if constexpr (isx) BPFLAB_NEED_HERE(op->src);                               \
-        if constexpr (reads_dst(AluOp::o)) BPFLAB_NEED_HERE(op->dst);               \
-        regs_[op->dst] = alu_value<AluOp::o, is64, isx>(regs_, *op);                \
-        alu_tag<AluOp::o, is64, isx>(tags_, op->dst, op->src);                      \
-        init_ |= static_cast<std::uint16_t>(1u << op->dst);                         \
+        if constexpr (checked && isx) BPFLAB_NEED_HERE(op->src);                    \
+        if constexpr (checked && reads_dst(AluOp::o)) BPFLAB_NEED_HERE(op->dst);    \
+        BPFLAB_ALU_BODY(o, is64, isx, op)                                           \
+        if constexpr (checked) init_ |= static_cast<std::uint16_t>(1u << op->dst);  \
         BPFLAB_NEXT();                                                              \
     }
-#define BPFLAB_ALU_HANDLERS(o)                          \
-    BPFLAB_ALU_HANDLER(o, true, false, L_Alu64K_##o)    \
-    BPFLAB_ALU_HANDLER(o, true, true, L_Alu64X_##o)     \
-    BPFLAB_ALU_HANDLER(o, false, false, L_Alu32K_##o)   \
-    BPFLAB_ALU_HANDLER(o, false, true, L_Alu32X_##o)
+// mov64 dst, src, then ALU op `o` (fuse.hpp).
+#define BPFLAB_MOV_FUSED(o, is64, isx, label)     \
+    label : {                                     \
+        BPFLAB_ALU_BODY(Mov, true, true, op)      \
+        BPFLAB_SECOND();                          \
+        BPFLAB_ALU_BODY(o, is64, isx, op + 1)     \
+        op += 2;                                  \
+        BPFLAB_DISPATCH();                        \
+    }
+#define BPFLAB_ALU_HANDLERS(o)                                 \
+    BPFLAB_ALU_HANDLER(o, true, false, true, L_Alu64K_##o)     \
+    BPFLAB_ALU_HANDLER(o, true, true, true, L_Alu64X_##o)      \
+    BPFLAB_ALU_HANDLER(o, false, false, true, L_Alu32K_##o)    \
+    BPFLAB_ALU_HANDLER(o, false, true, true, L_Alu32X_##o)     \
+    BPFLAB_ALU_HANDLER(o, true, false, false, F_Alu64K_##o)    \
+    BPFLAB_ALU_HANDLER(o, true, true, false, F_Alu64X_##o)     \
+    BPFLAB_ALU_HANDLER(o, false, false, false, F_Alu32K_##o)   \
+    BPFLAB_ALU_HANDLER(o, false, true, false, F_Alu32X_##o)    \
+    BPFLAB_MOV_FUSED(o, true, false, M_Alu64K_##o)             \
+    BPFLAB_MOV_FUSED(o, true, true, M_Alu64X_##o)              \
+    BPFLAB_MOV_FUSED(o, false, false, M_Alu32K_##o)            \
+    BPFLAB_MOV_FUSED(o, false, true, M_Alu32X_##o)
     BPFLAB_ALU_OPS(BPFLAB_ALU_HANDLERS)
 #undef BPFLAB_ALU_HANDLERS
+#undef BPFLAB_MOV_FUSED
 #undef BPFLAB_ALU_HANDLER
 
-#define BPFLAB_JMP_HANDLER(c, is64, isx, label)                                         \
-    label : {                                                                           \
-        BPFLAB_NEED_HERE(op->dst);                                                      \
-        if constexpr (isx) BPFLAB_NEED_HERE(op->src);                                   \
-        const std::uint64_t b = isx ? regs_[op->src] : op->k;                           \
-        const bool taken =                                                              \
-            is64 ? sem::compare<std::uint64_t>(Cond::c, regs_[op->dst], b)              \
-                 : sem::compare<std::uint32_t>(Cond::c,                                 \
-                                               static_cast<std::uint32_t>(regs_[op->dst]), \
-                                               static_cast<std::uint32_t>(b));          \
-        if (taken) {                                                                    \
-            op = ops + op->target;                                                      \
-            BPFLAB_DISPATCH();                                                          \
-        }                                                                               \
-        BPFLAB_NEXT();                                                                  \
+#define BPFLAB_JMP_HANDLER(c, is64, isx, checked, label)          \
+    label : {                                                     \
+        if constexpr (checked) BPFLAB_NEED_HERE(op->dst);         \
+        if constexpr (checked && isx) BPFLAB_NEED_HERE(op->src);  \
+        BPFLAB_JMP_BODY(c, is64, isx, op)                         \
+        BPFLAB_NEXT();                                            \
     }
-#define BPFLAB_JMP_HANDLERS(c)                        \
-    BPFLAB_JMP_HANDLER(c, true, false, L_Jmp64K_##c)  \
-    BPFLAB_JMP_HANDLER(c, true, true, L_Jmp64X_##c)   \
-    BPFLAB_JMP_HANDLER(c, false, false, L_Jmp32K_##c) \
-    BPFLAB_JMP_HANDLER(c, false, true, L_Jmp32X_##c)
+// add64 dst, imm, then JMP op `c` (fuse.hpp).
+#define BPFLAB_ADD_JMP_FUSED(c, is64, isx, label)  \
+    label : {                                      \
+        BPFLAB_ALU_BODY(Add, true, false, op)      \
+        BPFLAB_SECOND();                           \
+        BPFLAB_JMP_BODY(c, is64, isx, op + 1)      \
+        op += 2;                                   \
+        BPFLAB_DISPATCH();                         \
+    }
+#define BPFLAB_JMP_HANDLERS(c)                               \
+    BPFLAB_JMP_HANDLER(c, true, false, true, L_Jmp64K_##c)   \
+    BPFLAB_JMP_HANDLER(c, true, true, true, L_Jmp64X_##c)    \
+    BPFLAB_JMP_HANDLER(c, false, false, true, L_Jmp32K_##c)  \
+    BPFLAB_JMP_HANDLER(c, false, true, true, L_Jmp32X_##c)   \
+    BPFLAB_JMP_HANDLER(c, true, false, false, F_Jmp64K_##c)  \
+    BPFLAB_JMP_HANDLER(c, true, true, false, F_Jmp64X_##c)   \
+    BPFLAB_JMP_HANDLER(c, false, false, false, F_Jmp32K_##c) \
+    BPFLAB_JMP_HANDLER(c, false, true, false, F_Jmp32X_##c)  \
+    BPFLAB_ADD_JMP_FUSED(c, true, false, A_Jmp64K_##c)       \
+    BPFLAB_ADD_JMP_FUSED(c, true, true, A_Jmp64X_##c)        \
+    BPFLAB_ADD_JMP_FUSED(c, false, false, A_Jmp32K_##c)      \
+    BPFLAB_ADD_JMP_FUSED(c, false, true, A_Jmp32X_##c)
     BPFLAB_CONDS(BPFLAB_JMP_HANDLERS)
 #undef BPFLAB_JMP_HANDLERS
+#undef BPFLAB_ADD_JMP_FUSED
 #undef BPFLAB_JMP_HANDLER
 
 L_Endian : {
     BPFLAB_NEED_HERE(op->dst);
+}
+F_Endian : {
     regs_[op->dst] = sem::endian(static_cast<EndianKind>(op->imm), op->size, regs_[op->dst]);
-    clear_tag(tags_[op->dst]);
+    if (tags_[op->dst].kind != RegionKind::None) clear_tag(tags_[op->dst]);
     BPFLAB_NEXT();
 }
 L_Ja : {
     op = ops + op->target;
     BPFLAB_DISPATCH();
 }
-L_Load : {
-    // Fast path: an initialised base register tagged packet or stack; the checks are the
-    // same as load()'s (region bounds, initialised stack bytes), only inlined.
-    const Tag& t = tags_[op->src];
-    if (((init_ >> op->src) & 1u) != 0 &&
-        (t.kind == RegionKind::Packet || t.kind == RegionKind::Stack)) {
-        const std::uint64_t addr = regs_[op->src] + static_cast<std::uint64_t>(std::int64_t{op->off});
-        const auto base = reinterpret_cast<std::uintptr_t>(
-            t.kind == RegionKind::Packet ? mem_->data() : t.base);
-        const std::uint64_t len = t.kind == RegionKind::Packet
-                                      ? static_cast<std::uint64_t>(mem_->data_end() - mem_->data())
-                                      : t.size;
-        const auto* p = reinterpret_cast<const std::uint8_t*>(addr);
-        if (addr >= base && addr - base <= len && len - (addr - base) >= op->size &&
-            (t.kind == RegionKind::Packet || mem_->stack_init(p, op->size))) {
-            const std::uintptr_t rel =
-                addr - reinterpret_cast<std::uintptr_t>(mem_->stack_base());  // stack only
-            const bool spill = t.kind == RegionKind::Stack && op->size == 8 && rel % 8 == 0;
-            std::uint64_t raw = 0;
-            switch (op->size) {
-                case 1: raw = *p; break;
-                case 2: std::memcpy(&raw, p, 2); break;
-                case 4: std::memcpy(&raw, p, 4); break;
-                default: std::memcpy(&raw, p, 8); break;
-            }
-            regs_[op->dst] = sem::extend_load(raw, static_cast<Size>(op->size), op->flag);
-            if (spill) {
-                tags_[op->dst] = spills_[rel / 8];
-            } else {
-                clear_tag(tags_[op->dst]);
-            }
-            init_ |= static_cast<std::uint16_t>(1u << op->dst);
-            BPFLAB_NEXT();
-        }
+// Fast path: a base register tagged packet or stack; the checks are the same as load()'s
+// (region bounds, initialised stack bytes), only inlined. The unchecked twin knows that the
+// base and the destination are initialised.
+#define BPFLAB_LOAD_HANDLER(checked, label, after)                                                 \
+    label : {                                                                                 \
+        const Tag& t = tags_[op->src];                                                        \
+        if ((!checked || ((init_ >> op->src) & 1u) != 0) &&                                   \
+            (t.kind == RegionKind::Packet || t.kind == RegionKind::Stack)) {                  \
+            const std::uint64_t addr =                                                        \
+                regs_[op->src] + static_cast<std::uint64_t>(std::int64_t{op->off});           \
+            const auto base = reinterpret_cast<std::uintptr_t>(                               \
+                t.kind == RegionKind::Packet ? mem_->data() : t.base);                        \
+            const std::uint64_t len =                                                         \
+                t.kind == RegionKind::Packet                                                  \
+                    ? static_cast<std::uint64_t>(mem_->data_end() - mem_->data())             \
+                    : t.size;                                                                 \
+            const auto* p = reinterpret_cast<const std::uint8_t*>(addr);                      \
+            if (addr >= base && addr - base <= len && len - (addr - base) >= op->size &&      \
+                (t.kind == RegionKind::Packet || mem_->stack_init(p, op->size))) {            \
+                const std::uintptr_t rel =                                                    \
+                    addr - reinterpret_cast<std::uintptr_t>(mem_->stack_base());              \
+                const bool spill = t.kind == RegionKind::Stack && op->size == 8 && rel % 8 == 0; \
+                std::uint64_t raw = 0;                                                        \
+                switch (op->size) {                                                           \
+                    case 1: raw = *p; break;                                                  \
+                    case 2: std::memcpy(&raw, p, 2); break;                                   \
+                    case 4: std::memcpy(&raw, p, 4); break;                                   \
+                    default: std::memcpy(&raw, p, 8); break;                                  \
+                }                                                                             \
+                regs_[op->dst] = sem::extend_load(raw, static_cast<Size>(op->size), op->flag); \
+                if (spill) {                                                                  \
+                    tags_[op->dst] = spills_[rel / 8];                                        \
+                } else if (tags_[op->dst].kind != RegionKind::None) {                         \
+                    clear_tag(tags_[op->dst]);                                                \
+                }                                                                             \
+                if constexpr (checked) init_ |= static_cast<std::uint16_t>(1u << op->dst);    \
+                after                                                                         \
+            }                                                                                 \
+        }                                                                                     \
+        BPFLAB_AT();                                                                          \
+        BPFLAB_REQUIRE(load(*op));                                                            \
+        BPFLAB_NEXT();                                                                        \
     }
-    BPFLAB_AT();
-    BPFLAB_REQUIRE(load(*op));
-    BPFLAB_NEXT();
-}
+    BPFLAB_LOAD_HANDLER(true, L_Load, BPFLAB_NEXT();)
+    BPFLAB_LOAD_HANDLER(false, F_Load, BPFLAB_NEXT();)
+// A load, then ALU op `o` (fuse.hpp); off the inline path the load runs alone.
+#define BPFLAB_LOAD_FUSED(o, is64, isx, label) \
+    BPFLAB_LOAD_HANDLER(false, label,          \
+                        BPFLAB_SECOND(); BPFLAB_ALU_BODY(o, is64, isx, op + 1) op += 2; BPFLAB_DISPATCH();)
+#define BPFLAB_LOAD_FUSED_HANDLERS(o)                  \
+    BPFLAB_LOAD_FUSED(o, true, false, D_Alu64K_##o)    \
+    BPFLAB_LOAD_FUSED(o, true, true, D_Alu64X_##o)     \
+    BPFLAB_LOAD_FUSED(o, false, false, D_Alu32K_##o)   \
+    BPFLAB_LOAD_FUSED(o, false, true, D_Alu32X_##o)
+    BPFLAB_ALU_OPS(BPFLAB_LOAD_FUSED_HANDLERS)
+#undef BPFLAB_LOAD_FUSED_HANDLERS
+#undef BPFLAB_LOAD_FUSED
+#undef BPFLAB_LOAD_HANDLER
 L_Store : {
     BPFLAB_AT();
     if (op->flag) {
@@ -299,6 +398,8 @@ L_CallLocal : {
 }
 L_Exit : {
     BPFLAB_NEED_HERE(0);
+}
+F_Exit : {
     if (depth() == stop_depth) {
         if (stop_depth > 0) pop_frame();
         return true;
@@ -328,6 +429,9 @@ budget_exhausted:
                 "instruction budget of " + std::to_string(options_->instruction_budget) +
                     " exhausted");
 
+#undef BPFLAB_SECOND
+#undef BPFLAB_JMP_BODY
+#undef BPFLAB_ALU_BODY
 #undef BPFLAB_AT
 #undef BPFLAB_NEED_HERE
 #undef BPFLAB_REQUIRE

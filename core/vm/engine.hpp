@@ -49,7 +49,35 @@ enum class OpCode : std::uint16_t {
     MayGoto,
     Unsupported,
     Count
+    // Count + c is the unchecked twin of ALU, JMP, Endian, Load and Exit code c (fast_code).
 };
+
+/// The twin of `c` that skips register-initialised tests (chosen by init_flow.hpp).
+[[nodiscard]] constexpr OpCode fast_code(OpCode c) {
+    return static_cast<OpCode>(static_cast<int>(OpCode::Count) + static_cast<int>(c));
+}
+
+// Superinstructions (fuse.hpp): an unchecked 64-bit register move, load, or 64-bit add of an
+// immediate, and the unchecked op after it, in one dispatch. The fused code names the second
+// op's kind; both ops keep their fields (and the second its own code, for jumps into it).
+inline constexpr int kAluCodes = static_cast<int>(OpCode::Jmp64K_Eq);
+inline constexpr int kJmpCodes = static_cast<int>(OpCode::Endian) - kAluCodes;
+inline constexpr int kFusedMov = 2 * static_cast<int>(OpCode::Count);
+inline constexpr int kFusedLoad = kFusedMov + kAluCodes;
+inline constexpr int kFusedAddJmp = kFusedLoad + kAluCodes;
+inline constexpr int kOpCodes = kFusedAddJmp + kJmpCodes;
+/// `mov64 dst, src` followed by ALU code `alu` (unfused, < kAluCodes).
+[[nodiscard]] constexpr OpCode fused_mov(OpCode alu) {
+    return static_cast<OpCode>(kFusedMov + static_cast<int>(alu));
+}
+/// A load followed by ALU code `alu`.
+[[nodiscard]] constexpr OpCode fused_load(OpCode alu) {
+    return static_cast<OpCode>(kFusedLoad + static_cast<int>(alu));
+}
+/// `add64 dst, imm` followed by JMP code `jmp`.
+[[nodiscard]] constexpr OpCode fused_add_jmp(OpCode jmp) {
+    return static_cast<OpCode>(kFusedAddJmp + static_cast<int>(jmp) - kAluCodes);
+}
 
 // The handler of ALU operation `o` is at 4 * o (+2 for 32-bit, +1 for a register source),
 // so the list above must follow the order of AluOp; likewise for Cond.

@@ -8,6 +8,8 @@
 
 #include "core/semantics.hpp"
 #include "core/vm/engine.hpp"
+#include "core/vm/fuse.hpp"
+#include "core/vm/init_flow.hpp"
 
 namespace bpflab::vm {
 namespace {
@@ -184,7 +186,11 @@ Engine::Engine(const Object& object, MapSet& maps)
 
 const std::vector<Op>& Engine::ops_for(std::uint32_t program) {
     auto& ops = ops_[program];
-    if (ops.empty()) ops = predecode(object_.programs[program]);
+    if (ops.empty()) {
+        ops = predecode(object_.programs[program]);
+        select_unchecked(ops);
+        fuse_pairs(ops);
+    }
     return ops;
 }
 
