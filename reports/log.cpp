@@ -40,7 +40,7 @@ std::string kernel_text(const KernelVerdict& k) {
 
 void print_kernel(std::ostream& out, const ProgramReport& r) {
     if (!r.kernel) return;
-    out << "  kernel: " << kernel_text(*r.kernel);
+    out << "  kernel verifier: " << kernel_text(*r.kernel);
     if (r.kernel->accepted != r.result.pass) out << "  [bpflab and the kernel disagree]";
     out << "\n";
 }
@@ -67,8 +67,11 @@ void print_soundness(std::ostream& out, const ProgramReport& r) {
 void print_finding(std::ostream& out, const verify::Finding& f, bool warning) {
     out << "    " << (warning ? "warning " : "error ") << verify::code_name(f.code) << " at "
         << f.pc << ": " << f.insn << "\n";
-    if (f.source_file)
-        out << "      " << *f.source_file << ":" << f.source_line << ": " << f.source_text << "\n";
+    if (f.source_file) {
+        const std::size_t text = f.source_text.find_first_not_of(" \t");
+        out << "      " << *f.source_file << ":" << f.source_line << ": "
+            << (text == std::string::npos ? "" : f.source_text.substr(text)) << "\n";
+    }
     out << "      " << f.message << "\n";
     if (!f.values.empty()) out << "      " << values_text(f) << "\n";
     if (!f.context.empty()) out << "      in " << f.context << "\n";
@@ -132,7 +135,7 @@ void print_domain_table(std::ostream& out, const std::vector<const ProgramReport
     const KernelVerdict* kernel = nullptr;
     for (const ProgramReport* r : rows)
         if (r->kernel) kernel = &*r->kernel;
-    if (kernel != nullptr) out << "  kernel: " << kernel_text(*kernel) << "\n";
+    if (kernel != nullptr) out << "  kernel verifier: " << kernel_text(*kernel) << "\n";
     for (const ProgramReport* r : rows) {
         const bool show =
             log_level >= kLogFindings && (!r->result.errors.empty() || !r->result.warnings.empty());
