@@ -54,13 +54,7 @@ ProgramResult verify_with_facts(const Object& obj, const Program& p, const std::
 }
 
 std::string describe(const SoundnessReport& r) {
-    std::string s;
-    for (const Violation& v : r.violations)
-        s += "\n  run " + std::to_string(v.run) + " pc " + std::to_string(v.pc) + " frame " +
-             std::to_string(v.frame) + ": " + v.what + "\n    concrete:  " + v.concrete +
-             "\n    invariant: " + v.invariant + "\n    input: " + v.input.substr(0, 200);
-    for (const std::string& n : r.jit_notes) s += "\n  jit: " + n;
-    return s;
+    return describe_report(r);
 }
 
 /// A scalar seen at run time where the facts say "scalar only": the place to plant a wrong fact.
@@ -102,7 +96,8 @@ std::optional<Sighting> find_scalar(const Object& obj, std::size_t index,
 }  // namespace
 
 TEST_CASE("soundness: corpus programs accepted by a domain run inside its invariants") {
-    // BPFLAB_SOUNDNESS_RUNS=N and BPFLAB_SOUNDNESS_DOMAINS=all widen the default sweep.
+    // BPFLAB_SOUNDNESS_RUNS=N, BPFLAB_SOUNDNESS_SEED=S and BPFLAB_SOUNDNESS_DOMAINS=all widen
+    // the default sweep; BPFLAB_SOUNDNESS_VERBOSE=1 prints one line per (program, domain).
     std::vector<std::string> domains = {"zone+tnum", "interval", "kernel"};
     const auto known = verifier_domains();
     for (const std::string& d : domains)
@@ -112,6 +107,8 @@ TEST_CASE("soundness: corpus programs accepted by a domain run inside its invari
     SoundnessOptions opt;
     opt.runs = 20;
     if (const char* n = std::getenv("BPFLAB_SOUNDNESS_RUNS")) opt.runs = std::max(1, std::atoi(n));
+    if (const char* seed = std::getenv("BPFLAB_SOUNDNESS_SEED"))
+        opt.seed = std::strtoull(seed, nullptr, 0);
     const bool verbose = std::getenv("BPFLAB_SOUNDNESS_VERBOSE") != nullptr;
     std::map<std::string, int> programs;
     int runs = 0, jit_runs = 0, violations = 0, faults = 0;
