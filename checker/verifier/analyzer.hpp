@@ -138,6 +138,10 @@ class Analyzer {
     /// (such a lookup never misses: its result is not NULL).
     [[nodiscard]] bool array_key_in_range(State& st, int frame, const MapDef* map) const;
 
+    /// Whether [p, p + end) lies within p's checked packet range (p of type t, offset in x).
+    [[nodiscard]] bool in_checked_range(const State& st, const RegType& t, dom::Var x,
+                                        std::int64_t end) const;
+
     // ---- edges ----
     /// Meets every copy of scalar register r (same id) with r's refined number.
     void sync_copies(State& st, int frame, int r) const;

@@ -346,6 +346,14 @@ void Analyzer<S>::alu(State& st, const Ctx& c, const Alu& a) const {
             if (!a.is64 || a.op == AluOp::MovSx) st.num.apply(spec, x, x);
             return;
         }
+        if (src_type.is(Kind::Packet) && src_type.id == 0 && a.is64 && a.op == AluOp::Mov &&
+            a.src.reg != a.dst && !constant(st, var(f, a.src.reg))) {
+            // A copy of a packet pointer whose offset is not known: both share a fresh id, so
+            // a bound checked on the copy holds for the original (the kernel's shared id).
+            forget_id(st, c.uid);
+            src_type.id = c.uid;
+            src_type.off = 0;
+        }
         const RegType src = src_type;
         if (src.kinds.may_be_pointer() && (!a.is64 || a.op == AluOp::MovSx)) {
             if (opt_.caps == Caps::Bpf)
@@ -623,7 +631,13 @@ void Analyzer<S>::refine(State& st, int f, const Jmp& j, bool holds) const {
         else
             below = (holds && (c == Cond::Gt || c == Cond::Ge || c == Cond::Eq)) ||
                     (!holds && (c == Cond::Lt || c == Cond::Le));
-        if (below && opt_.packet_range) st.raise_range(pt.id, pt.off);
+        if (below && opt_.packet_range) {
+            // id 0: the pointer is data + its offset, which must be known exactly.
+            if (pt.id != 0)
+                st.raise_range(pt.id, pt.off);
+            else if (const auto k = constant(st, pv); k && *k > 0)
+                st.raise_range(0, *k);
+        }
         return;
     }
     // Two pointers into the same region: their offsets compare as the pointers do.
@@ -632,6 +646,14 @@ void Analyzer<S>::refine(State& st, int f, const Jmp& j, bool holds) const {
                      (ka == Kind::Stack && a.frame == b.frame) ||
                      ((ka == Kind::MapValue || ka == Kind::Ctx) && a.map == b.map));
     if (same_region) st.num.assume(br, x, var(f, j.src.reg));
+}
+
+template <dom::NumericState S>
+bool Analyzer<S>::in_checked_range(const State& st, const RegType& t, dom::Var x,
+                                   std::int64_t end) const {
+    if (t.id != 0) return t.off + end <= st.range_of(t.id);
+    const auto k = constant(st, x);
+    return k && *k + end <= st.range_of(0);
 }
 
 template <dom::NumericState S>

@@ -83,7 +83,7 @@ bool Analyzer<S>::helper_memory(State& st, const Ctx& c, int r, std::int64_t siz
             if (type_ == nullptr || !type_->direct_packet_access)
                 return arg("packet pointers are not allowed here");
             if (lo < 0 || !(entails_below(st, var(f, r), size_hi, lay_.packet_size()) ||
-                            (opt_.packet_range && t.off + size_hi <= st.range_of(t.id)))) {
+                            (opt_.packet_range && in_checked_range(st, t, var(f, r), size_hi)))) {
                 fail(c, Check::PacketBounds,
                      std::string(what) + " (R" + std::to_string(r) +
                          ") is not proved within the packet",

@@ -145,7 +145,7 @@ std::optional<Kind> Analyzer<S>::check_access(State& st, const Ctx& c, int r, st
             bool ok = lo >= 0;
             if (ok) {
                 ok = entails_below(st, x, off + size, lay_.packet_size()) ||
-                     (opt_.packet_range && t.off + off + size <= st.range_of(t.id));
+                     (opt_.packet_range && in_checked_range(st, t, x, off + size));
             }
             if (!ok) {
                 fail(c, Check::PacketBounds, what + ": not proved within [data, data_end)", vals());
