@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `bpflab prove [--domain D|all] [--op OP|all] [--width W] [--timeout S] [--json] [--optimality]`:
 // Z3 proofs of the value domains' transfer functions (docs/proofs.md).
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -40,6 +41,11 @@ void print_row(const prove::Row& r) {
     } else if (!r.outcome.message.empty() && r.outcome.verdict != prove::Verdict::Proved) {
         std::printf("  (%s)", r.outcome.message.c_str());
     }
+    if (r.outcome.verdict != prove::Verdict::Proved)
+        for (const auto& ob : r.outcome.obligations)
+            std::printf("\n    %-40s %-15s %9.3f s%s", ob.name.c_str(),
+                        std::string(prove::verdict_name(ob.verdict)).c_str(), ob.seconds,
+                        ob.reused ? " (reused)" : "");
     std::printf("\n");
     std::fflush(stdout);
 }
@@ -48,7 +54,10 @@ int exit_code_for(const std::vector<prove::Row>& rows) {
     bool timeout = false, error = false;
     for (const auto& r : rows) {
         if (r.outcome.verdict == prove::Verdict::Counterexample) return kExitFail;
-        if (r.outcome.verdict == prove::Verdict::Timeout) timeout = true;
+        // An obligation that failed without breaking the composed operator: not proved.
+        if (r.outcome.verdict == prove::Verdict::Timeout ||
+            r.outcome.verdict == prove::Verdict::PartCounterexample)
+            timeout = true;
         if (r.outcome.verdict == prove::Verdict::Error) error = true;
     }
     if (error) return kExitInternalError;
@@ -60,10 +69,26 @@ int run_prove(const ProveOpts& o) {
         std::cerr << "bpflab: error: --width must be 8, 16, 32 or 64\n";
         return kExitUsage;
     }
+    // --domain takes a name, "all", or a comma-separated list (one run shares the obligations
+    // the domains have in common: the kernel rows reuse the tnum and interval rows' queries).
+    std::vector<std::string> wanted;
+    for (std::size_t at = 0; at <= o.domain.size();) {
+        const std::size_t comma = std::min(o.domain.find(',', at), o.domain.size());
+        wanted.push_back(o.domain.substr(at, comma - at));
+        at = comma + 1;
+    }
     std::vector<const prove::DomainEntry*> domains;
-    for (const auto& d : prove::all_domains())
-        if (o.domain == "all" || o.domain == d.name) domains.push_back(&d);
-    if (domains.empty()) {
+    bool unknown = false;
+    for (const std::string& w : wanted) {
+        bool found = false;
+        for (const auto& d : prove::all_domains()) {
+            if (w != "all" && w != d.name) continue;
+            domains.push_back(&d);
+            found = true;
+        }
+        unknown = unknown || !found;
+    }
+    if (domains.empty() || unknown) {
         std::cerr << "bpflab: error: unknown domain '" << o.domain << "' (";
         for (const auto& d : prove::all_domains()) std::cerr << d.name << ", ";
         std::cerr << "all)\n";
@@ -106,10 +131,13 @@ int run_prove(const ProveOpts& o) {
         j["kind"] = o.optimality ? "optimality" : "soundness";
         std::cout << j.dump(2) << "\n";
     } else {
-        std::size_t counts[4] = {0, 0, 0, 0};
+        std::size_t counts[5] = {0, 0, 0, 0, 0};
         for (const auto& r : rows) ++counts[static_cast<int>(r.outcome.verdict)];
-        std::printf("%zu %s, %zu counterexample, %zu timeout, %zu error in %.1f s\n", counts[0],
-                    o.optimality ? "optimal" : "proved", counts[1], counts[2], counts[3], total);
+        std::printf(
+            "%zu %s, %zu counterexample, %zu counterexample in part, %zu timeout, %zu error in "
+            "%.1f s\n",
+            counts[0], o.optimality ? "optimal" : "proved", counts[1], counts[4], counts[2],
+            counts[3], total);
     }
     return exit_code_for(rows);
 }
@@ -122,7 +150,7 @@ void register_prove(CLI::App& app, int& exit_code) {
         "prove", "Z3 proofs that every transfer function of the value domains is sound");
     cmd->add_option("--domain", opts->domain,
                     "Domain: tnum, tnum-mul2017, tnum-mul2025, interval, kernel, "
-                    "kernel-fixed-rounds, or all")
+                    "kernel-fixed-rounds, all, or a comma-separated list")
         ->capture_default_str();
     cmd->add_option("--op", opts->op,
                     "Operation (add64, and32, movsx8_64, be16, assume_jgt64, "

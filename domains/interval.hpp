@@ -125,13 +125,28 @@ class Interval {
     void narrow_with(const Interval& b) { *this = narrow(b); }
 
     /// One pass of the reduction described above; all four views bottom when any becomes so.
+    /// The composition of the public steps below (solvers/prove_modular.hpp proves each one).
     [[nodiscard]] Interval reduced() const {
-        ivl::Views<W> full = ivl::Views<W>{u_, s_}.exchanged();
-        ivl::Views<H> half = to_half(full, {hu_, hs_});
-        full = ivl::Views<W>{from_half(full.u, half.u), from_half(full.s, half.u)}.exchanged();
-        half = to_half(full, half);
-        const Interval r(full.u, full.s, half.u, half.s);
-        return select(r.is_bottom(), bottom(), r);
+        Interval v = reduce_exchange(*this);
+        v = reduce_to_half(v);
+        v = reduce_exchange(reduce_from_half(v));
+        v = reduce_to_half(v);
+        return select(v.is_bottom(), bottom(), v);
+    }
+    /// Reduction steps 1 and 4: the full views exchanged; the half views kept.
+    [[nodiscard]] static Interval reduce_exchange(const Interval& v) {
+        const ivl::Views<W> f = ivl::Views<W>{v.u_, v.s_}.exchanged();
+        return Interval(f.u, f.s, v.hu_, v.hs_);
+    }
+    /// Reduction step 2: the half views met with the full views' low halves, exchanged.
+    [[nodiscard]] static Interval reduce_to_half(const Interval& v) {
+        const ivl::Views<H> h = to_half({v.u_, v.s_}, {v.hu_, v.hs_});
+        return Interval(v.u_, v.s_, h.u, h.s);
+    }
+    /// Reduction step 3: each full bound moved to the nearest word whose low half lies in the
+    /// unsigned half view.
+    [[nodiscard]] static Interval reduce_from_half(const Interval& v) {
+        return Interval(from_half(v.u_, v.hu_), from_half(v.s_, v.hu_), v.hu_, v.hs_);
     }
 
     /// The transfer functions of value.hpp. 64-bit forms compute the full views from the full
@@ -162,6 +177,14 @@ class Interval {
     [[nodiscard]] static Interval endian(EndianKind k, unsigned bits, const Interval& a) {
         const unsigned width = bits / 8 * (kBits / 8);
         if (width >= kBits && k == EndianKind::ToLe) return a;
+        return endian_unreduced(k, bits, a).reduced();
+    }
+    /// endian before the reduction (solvers/prove_modular.hpp proves the two parts apart):
+    /// the identity for the full-width ToLe, else the constant or the unsigned view alone.
+    [[nodiscard]] static Interval endian_unreduced(EndianKind k, unsigned bits,
+                                                   const Interval& a) {
+        const unsigned width = bits / 8 * (kBits / 8);
+        if (width >= kBits && k == EndianKind::ToLe) return a;
         const W zero = W::constant(0);
         const W m = width >= kBits ? W::ones() : W::constant((std::uint64_t{1} << width) - 1);
         U u(zero, m);
@@ -171,7 +194,7 @@ class Interval {
             if (width == kBits / 2) u = u.meet(U(zext<kBits>(a.hu_.lo()), zext<kBits>(a.hu_.hi())));
         }
         const Interval c = constant(sem::endian_word<W>(k, bits, a.u_.lo()));
-        return select(a.u_.is_constant() && k != EndianKind::ToLe, c, of(u));
+        return select(a.u_.is_constant() && k != EndianKind::ToLe, c, Interval(u, S(), HU(), HS()));
     }
 
     /// Refines both operands to the pairs taking the branch side (see value.hpp): the views

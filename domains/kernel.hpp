@@ -161,7 +161,7 @@ class KernelScalar {
         } else {
             int used = 0;
             for (int k = 0; k < kMaxRounds; ++k) {
-                const KernelScalar next = r.round();
+                const KernelScalar next = sync_round(r);
                 if constexpr (std::is_same_v<Bool, bool>) {
                     if (next.same(r)) break;
                     ++used;
@@ -186,11 +186,14 @@ class KernelScalar {
         return {T::pick(c, a.t_, b.t_), select(c, a.i_, b.i_)};
     }
 
-  private:
-    /// One round of the fixed-point synchronisation.
-    [[nodiscard]] KernelScalar round() const {
-        const I i1 = bounds_from_tnum(t_, i_).reduced();
-        return {tnum_from_bounds(t_, i1), i1};
+    // The synchronisation's steps, public so that solvers/prove_modular.hpp proves each one
+    // (γ(v) ⊆ γ(step(v))) on the code synced() runs; rounds compose them.
+
+    /// One round of the fixed-point synchronisation: bounds ← tnum, one interval reduction,
+    /// tnum ← bounds.
+    [[nodiscard]] static KernelScalar sync_round(const KernelScalar& v) {
+        const I i1 = bounds_from_tnum(v.t_, v.i_).reduced();
+        return {tnum_from_bounds(v.t_, i1), i1};
     }
 
     /// Each interval view met with the tnum's bounds in that view.
@@ -216,6 +219,7 @@ class KernelScalar {
         return T::pick(i.is_bottom(), T::bottom(), t.meet(full).meet(low));
     }
 
+  private:
     T t_;
     I i_;
 };

@@ -47,7 +47,10 @@ struct Operation {
 /// (`and` = and64 and and32; `assume_jgt` = assume_jgt64 and assume_jgt32). Empty if none.
 [[nodiscard]] std::vector<Operation> find_operations(std::string_view pattern);
 
-enum class Verdict : std::uint8_t { Proved, Counterexample, Timeout, Error };
+/// Proved: every obligation unsat. Counterexample: a concrete violation of the whole operator
+/// (replayed). PartCounterexample: an obligation of a modular proof failed, but its model does
+/// not break the composed operator (a gap in the proof, not a demonstrated unsoundness).
+enum class Verdict : std::uint8_t { Proved, Counterexample, Timeout, Error, PartCounterexample };
 [[nodiscard]] std::string_view verdict_name(Verdict v);
 
 /// One raw word of an abstract input's representation, as the model gave it.
@@ -73,12 +76,25 @@ struct Counterexample {
     std::string replay_note;
 };
 
+/// One obligation of a row (solvers/prove_modular.hpp): its own answer and time.
+struct Obligation {
+    std::string name;  ///< e.g. "interval.transfer", "interval.reduced", "tnum.add64[k=3]"
+    Verdict verdict = Verdict::Error;
+    double seconds = 0;
+    bool reused = false;  ///< answered by an earlier row of the same run (same query)
+    std::string message;
+    /// The obligation's own model (its inputs; for a state obligation a = the state, x = the
+    /// member), when it was sat.
+    std::optional<Counterexample> model;
+};
+
 /// The answer for one (domain, operation, width).
 struct Outcome {
     Verdict verdict = Verdict::Error;
     double seconds = 0;
     std::optional<Counterexample> counterexample;
     std::string message;  ///< why for Error / Timeout
+    std::vector<Obligation> obligations;  ///< empty for a monolithic proof
 };
 
 struct ProveOptions {
@@ -203,11 +219,14 @@ template <unsigned N>
 /// Decodes a model into a counterexample and replays it on `D<Bits<N>>` (and at N = 64 on the
 /// interpreter).
 template <template <class> class D, unsigned N>
+[[nodiscard]] Counterexample replay_values(const Operation& op, std::vector<Field> a_fields,
+                                           std::vector<Field> b_fields, std::uint64_t x_value,
+                                           std::uint64_t y_value);
+
+template <template <class> class D, unsigned N>
 [[nodiscard]] Counterexample decode(const Operation& op, const z3::model& model,
                                     detail::SymSource& sa, detail::SymSource& sb,
                                     const smt::SymBits<N>& xs, const smt::SymBits<N>& ys) {
-    using M = D<Bits<N>>;
-    Counterexample c;
     const auto read = [&](detail::SymSource& src, std::vector<Field>& out) {
         for (auto& [field, term] : src.made) {
             Field f = field;
@@ -216,10 +235,25 @@ template <template <class> class D, unsigned N>
             out.push_back(f);
         }
     };
-    read(sa, c.a_fields);
-    read(sb, c.b_fields);
-    c.x = smt::evaluate(model, xs);
-    c.y = smt::evaluate(model, ys);
+    std::vector<Field> af, bf;
+    read(sa, af);
+    read(sb, bf);
+    return replay_values<D, N>(op, std::move(af), std::move(bf), smt::evaluate(model, xs),
+                               smt::evaluate(model, ys));
+}
+
+/// A counterexample from raw representation words and concrete inputs: printed, replayed on
+/// `D<Bits<N>>` and (at N = 64) on the interpreter.
+template <template <class> class D, unsigned N>
+[[nodiscard]] Counterexample replay_values(const Operation& op, std::vector<Field> a_fields,
+                                           std::vector<Field> b_fields, std::uint64_t x_value,
+                                           std::uint64_t y_value) {
+    using M = D<Bits<N>>;
+    Counterexample c;
+    c.a_fields = std::move(a_fields);
+    c.b_fields = std::move(b_fields);
+    c.x = x_value & Bits<N>::kMask;
+    c.y = y_value & Bits<N>::kMask;
     detail::ValueSource va{&c.a_fields}, vb{&c.b_fields};
     const M a = DomainFields<M>::make(va);
     const M b = DomainFields<M>::make(vb);

@@ -122,6 +122,8 @@ std::string_view verdict_name(Verdict v) {
             return "timeout";
         case Verdict::Error:
             return "error";
+        case Verdict::PartCounterexample:
+            return "counterexample_in_part";
     }
     return "error";
 }

@@ -58,6 +58,25 @@ nlohmann::json row_json(const Row& row) {
                      {"result", std::string(verdict_name(row.outcome.verdict))},
                      {"seconds", row.outcome.seconds}};
     if (!row.outcome.message.empty()) j["message"] = row.outcome.message;
+    if (!row.outcome.obligations.empty()) {
+        nlohmann::json obs = nlohmann::json::array();
+        for (const Obligation& ob : row.outcome.obligations) {
+            nlohmann::json o{{"name", ob.name},
+                             {"result", std::string(verdict_name(ob.verdict))},
+                             {"seconds", ob.seconds},
+                             {"reused", ob.reused}};
+            if (!ob.message.empty() && ob.verdict != Verdict::Proved) o["message"] = ob.message;
+            if (const auto& m = ob.model) {
+                o["model"] = {{"a_fields", fields_json(m->a_fields)},
+                              {"b_fields", fields_json(m->b_fields)},
+                              {"x", hex(m->x)},
+                              {"y", hex(m->y)}};
+                if (!m->a.empty()) o["model"]["a"] = m->a;
+            }
+            obs.push_back(std::move(o));
+        }
+        j["obligations"] = std::move(obs);
+    }
     if (const auto& c = row.outcome.counterexample) {
         j["abstract_inputs"] = {{"a", c->a},
                                 {"b", c->b},
