@@ -283,7 +283,10 @@ void register_verify(CLI::App& app, int& exit_code) {
     auto* cmd = app.add_subcommand("verify", "Verify every program of one or more files");
     cmd->add_option("FILE", o->files, "ELF objects, assembly or raw bytes")->required();
     cmd->add_option("--program", o->program, "Verify only the program with this function name");
-    cmd->add_option("--domain", o->domain, "Abstract domain, or 'all' for every registered one")
+    std::string names;
+    for (const std::string& d : verify::verifier_domains())
+        names += (names.empty() ? "" : ", ") + d;
+    cmd->add_option("--domain", o->domain, "Abstract domain (" + names + ") or 'all'")
         ->capture_default_str();
     cmd->add_option("--json", o->json_out, "Write the JSON report to this file ('-': stdout)");
     cmd->add_option(
