@@ -72,6 +72,9 @@ reports::SoundnessSummary summarise(const verify::SoundnessReport& s) {
     out.jit_runs = static_cast<std::uint64_t>(s.jit_runs);
     out.jit_mismatches = static_cast<std::uint64_t>(s.jit_mismatches);
     out.jit_error = s.jit_error;
+    out.jit_notes = s.jit_notes;
+    out.invariant_points = s.fact_points;
+    out.reached_points = s.reached_points;
     out.violation_count = static_cast<std::uint64_t>(s.violation_count);
     for (const verify::Violation& v : s.violations)
         out.violations.push_back("run " + std::to_string(v.run) + ", pc " + std::to_string(v.pc) +

@@ -91,6 +91,9 @@ Json program_json(const ProgramReport& r) {
                           {"faults", s.faults},
                           {"jit_runs", s.jit_runs},
                           {"jit_mismatches", s.jit_mismatches},
+                          {"invariant_points", s.invariant_points},
+                          {"reached_points", s.reached_points},
+                          {"jit_notes", s.jit_notes},
                           {"violation_count", s.violation_count},
                           {"violations", std::move(v)}};
         if (!s.jit_error.empty()) j["soundness"]["jit_error"] = s.jit_error;

@@ -51,15 +51,24 @@ void print_soundness(std::ostream& out, const ProgramReport& r) {
     out << "  check-runs: " << plural(s.runs, "run") << " (" << s.jit_runs << " also on the JIT), "
         << plural(s.checked_states, "state") << " checked";
     if (s.skipped_states > 0) out << ", " << s.skipped_states << " without an invariant";
+    if (s.invariant_points > 0)
+        out << ", " << s.reached_points << " of " << s.invariant_points
+            << " invariant points reached";
     if (!s.jit_error.empty()) out << "; the JIT did not run: " << s.jit_error;
+    if (s.jit_mismatches > 0) out << "; " << plural(s.jit_mismatches, "JIT disagreement");
+    const auto jit_notes = [&] {
+        for (const std::string& n : s.jit_notes) out << "    JIT: " << n << "\n";
+    };
     if (s.sound()) {
         out << ": no violation\n";
+        jit_notes();
         return;
     }
     out << ": " << plural(s.violation_count, "SOUNDNESS VIOLATION") << "\n";
     for (const std::string& v : s.violations) out << "    " << v << "\n";
     if (s.violation_count > s.violations.size())
         out << "    ... and " << s.violation_count - s.violations.size() << " more\n";
+    jit_notes();
 }
 
 }  // namespace

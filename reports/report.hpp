@@ -30,6 +30,9 @@ struct SoundnessSummary {
     std::uint64_t jit_runs = 0;           ///< runs repeated on the JIT
     std::uint64_t jit_mismatches = 0;     ///< JIT runs whose r0 or packet differs
     std::string jit_error;                ///< why the JIT did not run, if it did not
+    std::vector<std::string> jit_notes;   ///< the first JIT disagreements, described
+    std::uint64_t invariant_points = 0;   ///< distinct (pc, call depth) with an invariant
+    std::uint64_t reached_points = 0;     ///< of those, how many some run executed
     std::uint64_t violation_count = 0;    ///< every violation, including those not described
     std::vector<std::string> violations;  ///< readable descriptions of the first violations
     [[nodiscard]] bool sound() const { return violation_count == 0 && violations.empty(); }
