@@ -131,8 +131,47 @@ std::string random_program(std::mt19937_64& rng, int ops) {
             o.imm = imm();
         return o;
     };
-    const int body = ops;
     std::vector<std::size_t> jumps;  // patched to land inside the body or at its end
+    std::vector<std::size_t> exits;  // patched to land at the end
+    // Narrow some inputs first so that the facts carry bounds worth checking.
+    for (Reg r = 2; r <= 9; ++r) {
+        Alu a;
+        a.dst = r;
+        switch (rng() % 7) {
+            case 0:
+                a.op = AluOp::And;
+                a.src.imm = static_cast<std::int32_t>(rng() % 1024);
+                break;
+            case 1:
+                a.op = AluOp::Mov;
+                a.src.imm = imm();
+                break;
+            case 2:
+                a.op = AluOp::Arsh;
+                a.src.imm = 48 + static_cast<std::int32_t>(rng() % 16);
+                break;
+            case 3:
+                a.op = AluOp::Mov;
+                a.is64 = false;
+                a.src.is_reg = true;
+                a.src.reg = r;
+                break;
+            case 4: {
+                Jmp j;
+                j.cond = static_cast<Cond>(rng() % 11);
+                j.is32 = (rng() % 4) == 0;
+                j.dst = r;
+                j.src.imm = imm();
+                exits.push_back(code.size());
+                code.push_back(j);
+                continue;
+            }
+            default:
+                continue;
+        }
+        code.push_back(a);
+    }
+    const int body = ops;
     for (int i = 0; i < body; ++i) {
         const auto pick = rng() % 10;
         if (pick < 6) {
@@ -179,6 +218,8 @@ std::string random_program(std::mt19937_64& rng, int ops) {
         const std::size_t span = end - at;  // 1..span: the target is at + 1 + offset <= end
         j.offset = static_cast<std::int16_t>(rng() % span);
     }
+    for (std::size_t at : exits)
+        std::get<Jmp>(code[at]).offset = static_cast<std::int16_t>(end - at - 1);
     Alu zero;
     zero.op = AluOp::Mov;
     zero.dst = 0;
