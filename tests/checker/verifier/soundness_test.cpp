@@ -102,9 +102,9 @@ std::optional<Sighting> find_scalar(const Object& obj, std::size_t index,
 
 /// A random straight-line program over tracing words (raw_tracepoint): loads r2-r9 from the
 /// context, then `ops` ALU (64- and 32-bit, immediates and registers, sign-extending moves,
-/// byte swaps) and forward conditional jumps (every condition, both widths), then `r0 = 0;
-/// exit`. Every operation is defined on every input, so the program is safe; the check is
-/// whether the verifier's facts hold the values the runs produce.
+/// byte swaps), stack spills and fills of every width and forward conditional jumps (every
+/// condition, both widths), then `r0 = 0; exit`. Every operation is defined on every input, so the
+/// program is safe; the check is whether the verifier's facts hold the values the runs produce.
 std::string random_program(std::mt19937_64& rng, int ops) {
     std::vector<Instruction> code;
     for (Reg r = 2; r <= 9; ++r)
@@ -133,6 +133,14 @@ std::string random_program(std::mt19937_64& rng, int ops) {
     };
     std::vector<std::size_t> jumps;  // patched to land inside the body or at its end
     std::vector<std::size_t> exits;  // patched to land at the end
+    // Eight zeroed stack slots for spills and fills of every width.
+    for (std::int16_t k = 1; k <= 8; ++k) {
+        Store st;
+        st.size = Size::DW;
+        st.dst = kFramePointer;
+        st.off = static_cast<std::int16_t>(-8 * k);
+        code.push_back(st);
+    }
     // Narrow some inputs first so that the facts carry bounds worth checking.
     for (Reg r = 2; r <= 9; ++r) {
         Alu a;
@@ -197,6 +205,23 @@ std::string random_program(std::mt19937_64& rng, int ops) {
             static constexpr std::uint8_t kBits[] = {8, 16, 32};
             a.sx_bits = kBits[rng() % (a.is64 ? 3 : 2)];
             code.push_back(a);
+        } else if (pick == 7 && (rng() & 1)) {
+            static constexpr Size kSizes[] = {Size::B, Size::H, Size::W, Size::DW, Size::DW};
+            const Size size = kSizes[rng() % std::size(kSizes)];
+            const auto width = static_cast<int>(bytes(size));
+            const int at = -8 * (1 + static_cast<int>(rng() % 8)) +
+                           width * static_cast<int>(rng() % (8 / width));
+            if (rng() & 1) {
+                Store st;
+                st.size = size;
+                st.dst = kFramePointer;
+                st.off = static_cast<std::int16_t>(at);
+                st.src = operand();
+                code.push_back(st);
+            } else {
+                code.push_back(
+                    Load{size, false, reg(), kFramePointer, static_cast<std::int16_t>(at)});
+            }
         } else if (pick == 7) {
             static constexpr std::uint8_t kBits[] = {16, 32, 64};
             static constexpr EndianKind kKinds[] = {EndianKind::ToLe, EndianKind::ToBe,
