@@ -169,7 +169,7 @@ std::vector<Case> cases() {
 // Timing.
 
 struct Settings {
-    int batches = 7;       ///< timed batches per engine; the median is reported
+    int batches = 7;       ///< timed batches per engine (interleaved); medians reported
     double batch_ms = 60;  ///< target wall time of one batch
     bool json = false;
     bool kernel = true;
@@ -192,10 +192,12 @@ double thread_ns() {
     return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
 }
 
-/// Median ns (thread CPU time) per call of `run_once` over `s.batches` batches, each sized to
-/// about s.batch_ms.
-double time_runs(const std::function<void()>& run_once, const Settings& s) {
-    // Warm up (caches, branch predictors, lazy predecoding), then size the batches.
+/// One batch of one engine: returns ns per run, or NaN when the engine failed.
+using Batch = std::function<double()>;
+
+/// Warms `run_once` up (caches, branch predictors, lazy predecoding) and returns a batch of
+/// about s.batch_ms, timed in thread CPU time.
+Batch our_batch(const std::function<void()>& run_once, const Settings& s) {
     const double t0 = thread_ns();
     std::uint64_t warm = 0;
     while (warm < 3 || thread_ns() - t0 < 5e6) {
@@ -204,13 +206,20 @@ double time_runs(const std::function<void()>& run_once, const Settings& s) {
     }
     const double per = (thread_ns() - t0) / static_cast<double>(warm);
     const auto reps = static_cast<std::uint64_t>(std::max(1.0, s.batch_ms * 1e6 / per));
-    std::vector<double> samples;
-    for (int b = 0; b < s.batches; ++b) {
+    return [run_once, reps] {
         const double start = thread_ns();
         for (std::uint64_t i = 0; i < reps; ++i) run_once();
-        samples.push_back((thread_ns() - start) / static_cast<double>(reps));
-    }
-    return median(samples);
+        return (thread_ns() - start) / static_cast<double>(reps);
+    };
+}
+
+/// The median of a[i] / b[i] over the batches both engines completed.
+std::optional<double> paired_ratio(const std::vector<double>& a, const std::vector<double>& b) {
+    std::vector<double> r;
+    for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
+        if (!std::isnan(a[i]) && !std::isnan(b[i]) && b[i] > 0) r.push_back(a[i] / b[i]);
+    if (r.empty()) return std::nullopt;
+    return median(r);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,6 +227,7 @@ double time_runs(const std::function<void()>& run_once, const Settings& s) {
 
 struct EngineResult {
     std::optional<double> ns;         ///< median ns per run
+    std::vector<double> samples;      ///< ns per run of each batch, in batch order
     std::optional<std::uint32_t> r0;  ///< low 32 bits (the kernel reports no more)
     std::string note;                 ///< why the engine has no figure, or its fault
 };
@@ -228,64 +238,67 @@ struct Row {
     std::size_t packet_bytes = 0;
     std::uint64_t instructions = 0;
     EngineResult interp, jit, jit_checked, kernel;
+    /// Medians of the per-batch ratios (engines' batches interleaved, so paired in time).
+    std::optional<double> jit_kern, interp_jit;
     bool agree = true;
 };
 
 /// One engine of ours: `run` runs once into the result it is given (buffers reused, as a
-/// harness running one program many times would).
-EngineResult bench_ours(const std::function<void(vm::RunResult&)>& run, const Settings& s) {
-    EngineResult e;
-    vm::RunResult result;
-    run(result);
-    if (result.fault) {
-        e.note = "fault: " + result.fault->to_string();
-        return e;
+/// harness running one program many times would). Fills r0 or the fault; returns its batch.
+Batch setup_ours(const std::function<void(vm::RunResult&)>& run, const Settings& s,
+                 EngineResult& e) {
+    auto result = std::make_shared<vm::RunResult>();
+    run(*result);
+    if (result->fault) {
+        e.note = "fault: " + result->fault->to_string();
+        return {};
     }
-    e.r0 = static_cast<std::uint32_t>(result.r0);
-    e.ns = time_runs([&] { run(result); }, s);
-    return e;
+    e.r0 = static_cast<std::uint32_t>(result->r0);
+    return our_batch([run, result] { run(*result); }, s);
 }
 
-EngineResult bench_kernel(const Object& obj, const Bytes& packet, const Settings& s,
-                          const std::string& unavailable) {
-    EngineResult e;
+/// The kernel: loads the program and returns a batch reading the kernel's own duration (its
+/// per-repetition average, measured in the kernel around the program), never wall time.
+Batch setup_kernel(const Object& obj, const Bytes& packet, const Settings& s,
+                   const std::string& unavailable, EngineResult& e) {
     if (!unavailable.empty()) {
         e.note = unavailable;
-        return e;
+        return {};
     }
-    auto session = kernel::Session::create(obj);
-    if (!session) {
-        e.note = "kernel session: " + session.error().message;
-        return e;
+    auto created = kernel::Session::create(obj);
+    if (!created) {
+        e.note = "kernel session: " + created.error().message;
+        return {};
     }
+    auto session = std::make_shared<kernel::Session>(std::move(*created));
     const auto load = session->load(0, 1);
     if (!load.accepted) {
         e.note = "kernel verifier rejected it: " + load.error_line;
-        return e;
+        return {};
     }
     auto once = session->test_run(0, packet, {}, 1);
     if (!once) {
         e.note = "BPF_PROG_TEST_RUN: " + once.error().message;
-        return e;
+        return {};
     }
     e.r0 = once->retval;
-    // Size the repeat count from one timed call, then take the kernel's own duration (its
-    // per-repetition average over the batch, measured in the kernel around the program).
+    // Size the repeat count from one timed call of 1000 repetitions.
     auto t0 = Clock::now();
     auto probe = session->test_run(0, packet, {}, 1000);
+    if (!probe) {
+        e.note = "BPF_PROG_TEST_RUN: " + probe.error().message;
+        return {};
+    }
     const double per = std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / 1000.0;
     const int repeat = static_cast<int>(std::clamp(s.batch_ms * 1e6 / per, 1000.0, 5e7));
-    std::vector<double> samples;
-    for (int b = 0; b < s.batches && probe; ++b) {
+    return [session, packet, repeat, &e] {
         auto r = session->test_run(0, packet, {}, repeat);
         if (!r) {
             e.note = "BPF_PROG_TEST_RUN: " + r.error().message;
-            return e;
+            return std::nan("");
         }
-        samples.push_back(r->duration_ns);
-    }
-    e.ns = median(samples);
-    return e;
+        return static_cast<double>(r->duration_ns);
+    };
 }
 
 Row bench_case(const Case& c, const Settings& s, const std::string& kernel_unavailable) {
@@ -307,18 +320,37 @@ Row bench_case(const Case& c, const Settings& s, const std::string& kernel_unava
     vm::Interpreter interp(*obj, maps);
     row.instructions = interp.run(0, input).instructions;
     const vm::RunOptions options;
-    row.interp = bench_ours([&](vm::RunResult& r) { interp.run_into(0, input, options, r); }, s);
-
+    std::vector<std::pair<Batch, EngineResult*>> engines;
+    engines.emplace_back(
+        setup_ours([&](vm::RunResult& r) { interp.run_into(0, input, options, r); }, s, row.interp),
+        &row.interp);
+    std::optional<jit::JitProgram> compiled[2];
     for (const bool checked : {false, true}) {
         EngineResult& e = checked ? row.jit_checked : row.jit;
-        auto compiled = jit::JitProgram::compile(*obj, 0, maps, jit::JitOptions{checked});
-        if (!compiled) {
-            e.note = "JIT: " + compiled.error().message;
+        auto built = jit::JitProgram::compile(*obj, 0, maps, jit::JitOptions{checked});
+        if (!built) {
+            e.note = "JIT: " + built.error().message;
             continue;
         }
-        e = bench_ours([&](vm::RunResult& r) { compiled->run_into(input, r); }, s);
+        jit::JitProgram& p = compiled[checked ? 1 : 0].emplace(std::move(*built));
+        engines.emplace_back(setup_ours([&p, &input](vm::RunResult& r) { p.run_into(input, r); }, s, e),
+                             &e);
     }
-    row.kernel = bench_kernel(*obj, c.packet, s, kernel_unavailable);
+    engines.emplace_back(setup_kernel(*obj, c.packet, s, kernel_unavailable, row.kernel),
+                         &row.kernel);
+    // Batches interleaved across engines: load from other processes that comes and goes
+    // falls on every engine alike, and the ratios below pair batches taken together.
+    for (int b = 0; b < s.batches; ++b)
+        for (auto& [batch, e] : engines)
+            if (batch) e->samples.push_back(batch());
+    for (auto& [batch, e] : engines) {
+        std::vector<double> ok;
+        for (double v : e->samples)
+            if (!std::isnan(v)) ok.push_back(v);
+        if (!ok.empty()) e->ns = median(ok);
+    }
+    row.jit_kern = paired_ratio(row.jit.samples, row.kernel.samples);
+    row.interp_jit = paired_ratio(row.interp.samples, row.jit.samples);
 
     std::optional<std::uint32_t> ref;
     for (const EngineResult* e : {&row.interp, &row.jit, &row.jit_checked, &row.kernel}) {
@@ -331,11 +363,6 @@ Row bench_case(const Case& c, const Settings& s, const std::string& kernel_unava
 
 // ---------------------------------------------------------------------------------------------
 // Output.
-
-std::optional<double> ratio(const EngineResult& a, const EngineResult& b) {
-    if (!a.ns || !b.ns || *b.ns <= 0) return std::nullopt;
-    return *a.ns / *b.ns;
-}
 
 std::string fmt(std::optional<double> v, const char* spec) {
     if (!v) return "-";
@@ -364,8 +391,8 @@ void print_table(const std::vector<Row>& rows) {
                     r.packet_bytes, static_cast<unsigned long long>(r.instructions),
                     fmt(r.interp.ns, "%.0f").c_str(), fmt(r.jit.ns, "%.0f").c_str(),
                     fmt(r.jit_checked.ns, "%.0f").c_str(), fmt(r.kernel.ns, "%.0f").c_str(),
-                    fmt(ratio(r.jit, r.kernel), "%.2f").c_str(),
-                    fmt(ratio(r.interp, r.jit), "%.1f").c_str(), fmt(per_insn, "%.2f").c_str(),
+                    fmt(r.jit_kern, "%.2f").c_str(), fmt(r.interp_jit, "%.1f").c_str(),
+                    fmt(per_insn, "%.2f").c_str(),
                     r.overhead ? "   (fixed cost per run)" : "");
     }
     for (const Row& r : rows) {
@@ -447,10 +474,9 @@ int main(int argc, char** argv) {
                 {"jit", engine_json(r.jit)},
                 {"jit_checked", engine_json(r.jit_checked)},
                 {"kernel", engine_json(r.kernel)},
-                {"jit_over_kernel", ratio(r.jit, r.kernel) ? nlohmann::json(*ratio(r.jit, r.kernel))
-                                                           : nlohmann::json()},
-                {"interp_over_jit", ratio(r.interp, r.jit) ? nlohmann::json(*ratio(r.interp, r.jit))
-                                                           : nlohmann::json()},
+                {"jit_over_kernel", r.jit_kern ? nlohmann::json(*r.jit_kern) : nlohmann::json()},
+                {"interp_over_jit",
+                 r.interp_jit ? nlohmann::json(*r.interp_jit) : nlohmann::json()},
                 {"r0_agree", r.agree},
             });
         }
