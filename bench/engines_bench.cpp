@@ -333,8 +333,8 @@ Row bench_case(const Case& c, const Settings& s, const std::string& kernel_unava
             continue;
         }
         jit::JitProgram& p = compiled[checked ? 1 : 0].emplace(std::move(*built));
-        engines.emplace_back(setup_ours([&p, &input](vm::RunResult& r) { p.run_into(input, r); }, s, e),
-                             &e);
+        auto run = [&p, &input](vm::RunResult& r) { p.run_into(input, r); };
+        engines.emplace_back(setup_ours(run, s, e), &e);
     }
     engines.emplace_back(setup_kernel(*obj, c.packet, s, kernel_unavailable, row.kernel),
                          &row.kernel);

@@ -297,9 +297,10 @@ L_Ja : {
     BPFLAB_LOAD_HANDLER(true, L_Load, BPFLAB_NEXT();)
     BPFLAB_LOAD_HANDLER(false, F_Load, BPFLAB_NEXT();)
 // A load, then ALU op `o` (fuse.hpp); off the inline path the load runs alone.
-#define BPFLAB_LOAD_FUSED(o, is64, isx, label) \
-    BPFLAB_LOAD_HANDLER(false, label,          \
-                        BPFLAB_SECOND(); BPFLAB_ALU_BODY(o, is64, isx, op + 1) op += 2; BPFLAB_DISPATCH();)
+#define BPFLAB_LOAD_FUSED(o, is64, isx, label)                                   \
+    BPFLAB_LOAD_HANDLER(false, label, BPFLAB_SECOND();                           \
+                        BPFLAB_ALU_BODY(o, is64, isx, op + 1) op += 2;           \
+                        BPFLAB_DISPATCH();)
 #define BPFLAB_LOAD_FUSED_HANDLERS(o)                  \
     BPFLAB_LOAD_FUSED(o, true, false, D_Alu64K_##o)    \
     BPFLAB_LOAD_FUSED(o, true, true, D_Alu64X_##o)     \

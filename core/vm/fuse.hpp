@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// bpflab: superinstructions — frequent pairs of unchecked ops run in one dispatch (not installed).
+// bpflab: superinstructions, frequent pairs of unchecked ops in one dispatch (not installed).
 #pragma once
 
 #include <vector>
