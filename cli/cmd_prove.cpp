@@ -94,8 +94,27 @@ int run_prove(const ProveOpts& o) {
         std::cerr << "all)\n";
         return kExitUsage;
     }
-    const auto ops = prove::find_operations(o.op);
-    if (ops.empty()) {
+    // --op takes a pattern or a comma-separated list of patterns; "-PATTERN" drops operations.
+    std::vector<prove::Operation> ops;
+    bool bad_op = false;
+    for (std::size_t at = 0; at <= o.op.size();) {
+        const std::size_t comma = std::min(o.op.find(',', at), o.op.size());
+        std::string pattern = o.op.substr(at, comma - at);
+        at = comma + 1;
+        const bool drop = pattern.starts_with("-");
+        if (drop) pattern.erase(0, 1);
+        const auto found = prove::find_operations(pattern);
+        bad_op = bad_op || found.empty();
+        if (!drop) {
+            ops.insert(ops.end(), found.begin(), found.end());
+            continue;
+        }
+        std::erase_if(ops, [&](const prove::Operation& op) {
+            return std::any_of(found.begin(), found.end(),
+                               [&](const prove::Operation& f) { return f.name == op.name; });
+        });
+    }
+    if (ops.empty() || bad_op) {
         std::cerr << "bpflab: error: unknown operation '" << o.op
                   << "' (see docs/proofs.md: add64, and32, movsx8_64, be16, assume_jgt64, "
                      "assume_not_jset32, …, or all)\n";
@@ -154,7 +173,8 @@ void register_prove(CLI::App& app, int& exit_code) {
         ->capture_default_str();
     cmd->add_option("--op", opts->op,
                     "Operation (add64, and32, movsx8_64, be16, assume_jgt64, "
-                    "assume_not_jset32 …), a name without its width (and), or all")
+                    "assume_not_jset32 …), a name without its width (and), all, or a "
+                    "comma-separated list where -NAME drops (all,-mul,-div)")
         ->capture_default_str();
     cmd->add_option("--width", opts->width, "Word width of the proof: 8, 16, 32 or 64")
         ->capture_default_str();

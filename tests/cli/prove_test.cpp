@@ -84,8 +84,35 @@ TEST_CASE("bpflab prove --optimality: JSON rows, never a counterexample for tnum
     CHECK(j["kind"] == "optimality");
 }
 
+TEST_CASE("bpflab prove: 64-bit modular rows of interval and kernel list their obligations") {
+    // One process, two domains: the kernel row reuses the interval row's obligations. Proved
+    // in well under a minute on an idle machine (docs/proofs.md); a loaded machine may time
+    // out (exit 5), but no row may be a counterexample.
+    const auto r = prove("--domain interval,kernel-fixed-rounds --op and64,mov64 --width 64 "
+                         "--timeout 120 --json");
+    CAPTURE(r.err);
+    REQUIRE((r.code == 0 || r.code == 5));
+    const auto j = nlohmann::json::parse(r.out);
+    REQUIRE(j["results"].size() == 4);
+    for (const auto& row : j["results"]) {
+        CAPTURE(row.dump());
+        CHECK(row["width"] == 64);
+        CHECK(row["result"] != "counterexample");
+        CHECK(row["result"] != "counterexample_in_part");
+        REQUIRE(row.contains("obligations"));
+        CHECK(row["obligations"].size() == (row["domain"] == "interval" ? 5U : 8U));
+        for (const auto& ob : row["obligations"]) {
+            CHECK(ob.contains("name"));
+            CHECK(ob["seconds"].get<double>() >= 0);
+        }
+    }
+    CHECK(j["results"][0]["obligations"][1]["name"] == "interval.reduce_exchange");
+}
+
 TEST_CASE("bpflab prove: bad arguments are usage errors") {
     CHECK(prove("--op nonsense").code == 2);
     CHECK(prove("--domain nonsense").code == 2);
     CHECK(prove("--width 12").code == 2);
+    CHECK(prove("--domain tnum,nonsense").code == 2);
+    CHECK(prove("--op add64,nonsense").code == 2);
 }
