@@ -12,6 +12,7 @@
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 
@@ -58,8 +59,8 @@ bool available(std::string* why) {
     static const std::pair<bool, std::string> probe = [] {
         const bpf_insn prog[2] = {{BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0},
                                   {BPF_JMP | BPF_EXIT, 0, 0, 0, 0}};
-        const int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "bpflab_probe", "GPL", prog, 2,
-                                     nullptr);
+        const int fd =
+            bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "bpflab_probe", "GPL", prog, 2, nullptr);
         if (fd >= 0) {
             close(fd);
             return std::pair{true, std::string{}};
@@ -91,13 +92,13 @@ Expected<Session> Session::create(const Object& object) {
         bpf_map_create_opts opts{};
         opts.sz = sizeof opts;
         opts.map_flags = m.flags;
-        const int fd = bpf_map_create(static_cast<bpf_map_type>(m.type),
-                                      kernel_name(m.name).c_str(), m.key_size, m.value_size,
-                                      m.max_entries, &opts);
+        const int fd =
+            bpf_map_create(static_cast<bpf_map_type>(m.type), kernel_name(m.name).c_str(),
+                           m.key_size, m.value_size, m.max_entries, &opts);
         if (fd < 0)
-            return Diagnostic{"creating map '" + m.name + "' in the kernel failed: " +
-                                  std::strerror(errno),
-                              std::nullopt, object.path};
+            return Diagnostic{
+                "creating map '" + m.name + "' in the kernel failed: " + std::strerror(errno),
+                std::nullopt, object.path};
         s.map_fds_.push_back(fd);
         if (m.origin == MapOrigin::GlobalData && !m.initial_value.empty()) {
             const std::uint32_t zero = 0;
@@ -154,9 +155,8 @@ LoadResult Session::load(std::size_t index, int log_level) {
     opts.log_size = log_level > 0 ? static_cast<std::uint32_t>(log.size()) : 0;
     const auto type = prog.prog_type != 0 ? static_cast<bpf_prog_type>(prog.prog_type)
                                           : BPF_PROG_TYPE_SOCKET_FILTER;
-    const std::string license = prog.license.empty()
-                                    ? (object_->license.empty() ? "GPL" : object_->license)
-                                    : prog.license;
+    const std::string license =
+        prog.license.empty() ? (object_->license.empty() ? "GPL" : object_->license) : prog.license;
     std::vector<bpf_func_info> func_info;
     if (btf_) func_info = btf_->func_info(prog);
     if (!func_info.empty()) {
@@ -166,13 +166,16 @@ LoadResult Session::load(std::size_t index, int log_level) {
         opts.func_info_rec_size = sizeof(bpf_func_info);
     }
     const auto t0 = std::chrono::steady_clock::now();
-    const int fd = bpf_prog_load(type, kernel_name(prog.name).c_str(), license.c_str(),
-                                 reinterpret_cast<const bpf_insn*>(code.data()), code.size(), &opts);
+    const int fd =
+        bpf_prog_load(type, kernel_name(prog.name).c_str(), license.c_str(),
+                      reinterpret_cast<const bpf_insn*>(code.data()), code.size(), &opts);
     const int err = errno;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     log.resize(std::strlen(log.c_str()));
     r.log = std::move(log);
     r.verified_insns = processed_insns(r.log);
+    if (const auto at = r.log.find("verification time "); at != std::string::npos)
+        r.verification_seconds = std::strtod(r.log.c_str() + at + 18, nullptr) * 1e-6;
     if (fd < 0) {
         r.error = err;
         r.error_line = last_error_line(r.log);
@@ -223,8 +226,8 @@ bool Session::update(std::size_t map, const std::vector<std::uint8_t>& key,
     return bpf_map_update_elem(map_fds_.at(map), key.data(), value.data(), BPF_ANY) == 0;
 }
 
-std::optional<std::vector<std::uint8_t>> Session::lookup(std::size_t map,
-                                                         const std::vector<std::uint8_t>& key) const {
+std::optional<std::vector<std::uint8_t>> Session::lookup(
+    std::size_t map, const std::vector<std::uint8_t>& key) const {
     std::vector<std::uint8_t> value(object_->maps.at(map).value_size);
     if (bpf_map_lookup_elem(map_fds_.at(map), key.data(), value.data()) != 0) return std::nullopt;
     return value;

@@ -27,12 +27,15 @@ struct LoadResult {
     std::string error_line;            ///< the log line that states the rejection
     std::uint32_t verified_insns = 0;  ///< instructions the verifier processed
     double seconds = 0;                ///< wall time of BPF_PROG_LOAD
+    /// The verifier's own time ("verification time N usec" of a log with BPF_LOG_STATS, log
+    /// level bit 4), or 0 when the log does not say.
+    double verification_seconds = 0;
 };
 
 /// One BPF_PROG_TEST_RUN.
 struct TestRun {
-    std::uint32_t retval = 0;          ///< the kernel reports the low 32 bits of r0
-    std::uint32_t duration_ns = 0;     ///< the kernel's own average per repetition
+    std::uint32_t retval = 0;       ///< the kernel reports the low 32 bits of r0
+    std::uint32_t duration_ns = 0;  ///< the kernel's own average per repetition
     std::vector<std::uint8_t> data_out;
     std::vector<std::uint8_t> ctx_out;
 };
@@ -41,7 +44,7 @@ struct TestRun {
 /// Programs are loaded from bpflab's own linked code (map references patched to the fds), so
 /// raw, assembled and ELF inputs go through the same path.
 class Session {
-public:
+  public:
     /// Creates every map of `object` (global data initialised, `.rodata` frozen).
     [[nodiscard]] static Expected<Session> create(const Object& object);
     Session(Session&& other) noexcept;
@@ -52,7 +55,8 @@ public:
     /// Loads program `index` (log_level 0, 1 or 2); later loads reuse the accepted fd.
     LoadResult load(std::size_t index, int log_level = 1);
     /// Runs an accepted program once or `repeat` times on the given input.
-    [[nodiscard]] Expected<TestRun> test_run(std::size_t index, const std::vector<std::uint8_t>& data,
+    [[nodiscard]] Expected<TestRun> test_run(std::size_t index,
+                                             const std::vector<std::uint8_t>& data,
                                              const std::vector<std::uint8_t>& ctx, int repeat);
     /// Map access by the index of Object::maps (key and value as raw bytes).
     bool update(std::size_t map, const std::vector<std::uint8_t>& key,
@@ -65,7 +69,7 @@ public:
     /// The fd of a loaded program, -1 if not loaded (for program arrays).
     [[nodiscard]] int program_fd(std::size_t index) const { return prog_fds_.at(index); }
 
-private:
+  private:
     explicit Session(const Object& object);
     const Object* object_;
     std::unique_ptr<ObjectBtf> btf_;  ///< the object's BTF in the kernel, when it has one

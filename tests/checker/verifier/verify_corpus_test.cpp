@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
@@ -135,6 +137,62 @@ TEST_CASE("verifier: corpus verdicts under every domain") {
     if (verbose())
         for (const auto& [d, n] : accepted)
             std::cout << d << ": " << n << "/" << programs << " accepted\n";
+}
+
+}  // namespace bpflab::verify
+
+namespace bpflab::verify {
+
+TEST_CASE("verifier: without the checked packet range, only relations prove variable offsets") {
+    // xdp_parse (IPv4 header of variable length) and pkt_var_offset.s index the packet with a
+    // loaded value; the zone domains prove `offset + size <= data_end - data` by relations,
+    // the non-relational ones cannot once the kernel-style range is switched off.
+    const std::vector<std::pair<std::string, std::string>> programs = {
+        {corpus_test::object_path("xdp_parse"), ""},
+        {corpus_test::source_dir() + "/asm/pkt_var_offset.s", ""},
+        {corpus_test::object_path("ipv6_ext"), ""},
+    };
+    for (const auto& [file, type] : programs) {
+        auto obj = load_file(file);
+        REQUIRE_MESSAGE(obj.has_value(), file);
+        for (const std::string& d : verifier_domains()) {
+            VerifyOptions opt;
+            opt.domain = d;
+            opt.check.packet_range = false;
+            const ProgramResult r = verify_program(*obj, obj->programs.at(0), opt);
+            const bool relational = d == "zone" || d == "zone+tnum";
+            CHECK_MESSAGE(r.pass == relational, file, " ", d, " ", codes(r));
+            if (!relational) {
+                bool packet = false;
+                for (const Finding& f : r.errors) packet = packet || f.code == Check::PacketBounds;
+                CHECK_MESSAGE(packet, file, " ", d, " ", codes(r));
+            }
+        }
+    }
+}
+
+TEST_CASE("verifier: graph inlines calls per context and reports recursion") {
+    auto obj = load_file(corpus_test::object_path("subprogs"));
+    REQUIRE(obj.has_value());
+    const Graph g = build_graph(obj->programs.at(0));
+    CHECK(g.contexts.size() > 1);
+    CHECK(g.problems.empty());
+    for (std::size_t v = 0; v < g.vertices.size(); ++v)
+        for (const Flow& f : g.out[v]) CHECK(f.to < g.vertices.size());
+    // A function that calls itself: reported, and the program is rejected.
+    const auto path = std::filesystem::temp_directory_path() / "bpflab_recursion_test.s";
+    {
+        std::ofstream out(path);
+        out << ".type xdp\nr0 = 0\ncall pc+1\nexit\nr0 = 1\ncall pc-2\nexit\n";
+    }
+    auto rec = load_file(path.string());
+    std::filesystem::remove(path);
+    REQUIRE(rec.has_value());
+    const ProgramResult r = verify_program(*rec, rec->programs.at(0), VerifyOptions{});
+    CHECK_FALSE(r.pass);
+    bool depth = false;
+    for (const Finding& f : r.errors) depth = depth || f.code == Check::CallDepth;
+    CHECK_MESSAGE(depth, codes(r));
 }
 
 }  // namespace bpflab::verify
