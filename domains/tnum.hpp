@@ -23,7 +23,7 @@ namespace bpflab::dom {
 /// - A default-constructed Tnum is top, (0, ones).
 /// - Any pair with `value & mask != 0` denotes the empty set (bottom); the canonical bottom,
 ///   returned by `bottom()`, is (ones, ones). Every pair is a legal value (`well_formed`).
-/// - The lattice has height N + 1: widen is join and narrow is meet.
+/// - The lattice has height N + 1; widen jumps (see widen) and narrow is meet.
 /// - `M` selects the multiplication `alu` uses; `name()` is the registry name.
 /// Operations follow the published definitions (Linux kernel/bpf/tnum.c; Vishwanathan et al.,
 /// CGO 2022), written here from those definitions; word-generic code uses `select`/`pick` for
@@ -96,8 +96,17 @@ class Tnum {
         return pick(is_bottom() || b.is_bottom() || conflict, bottom(),
                     Tnum((value | b.value) & ~mu, mu));
     }
-    /// Join: the lattice has finite height N + 1, so join chains stabilise.
-    [[nodiscard]] constexpr Tnum widen(const Tnum& b) const { return join(b); }
+    /// The join, with every bit from the lowest newly unknown one upwards unknown too: a
+    /// counter loses its changing bits in one step instead of one bit per iteration (the
+    /// lattice has finite height N + 1, so plain join chains stabilise too, but slowly).
+    /// Bits below the lowest change (an alignment) stay known. Contains both arguments.
+    [[nodiscard]] constexpr Tnum widen(const Tnum& b) const {
+        const Tnum j = join(b);
+        const W fresh = j.mask & ~mask;
+        const W from = W::constant(0) - (fresh & (W::constant(0) - fresh));  // bits >= lowest
+        const W mu = j.mask | from;
+        return pick(is_bottom() || b.is_bottom(), j, Tnum(j.value & ~mu, mu));
+    }
     /// Meet (exact, so decreasing chains are finite).
     [[nodiscard]] constexpr Tnum narrow(const Tnum& b) const { return meet(b); }
     constexpr void join_with(const Tnum& b) { *this = join(b); }

@@ -46,8 +46,9 @@ enum class Op { Join, Meet, Widen, Narrow };
 T combine_tnum(Op op, const T& a, const T& b) {
     switch (op) {
         case Op::Join:
-        case Op::Widen:
             return a.join(b);
+        case Op::Widen:
+            return a.widen(b);
         case Op::Meet:
         case Op::Narrow:
             return a.meet(b);

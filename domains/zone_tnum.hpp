@@ -39,7 +39,7 @@ class ZoneTnumState {
     /// Closes the zone after a widening or narrowing (see ZoneState::normalise).
     void normalise() { zone_.normalise(); }
 
-    // ---- lattice: componentwise (the tnum widening is its join: finite height) ----
+    // ---- lattice: componentwise ----
     [[nodiscard]] static ZoneTnumState top() { return {}; }
     [[nodiscard]] static ZoneTnumState bottom();
     [[nodiscard]] bool is_top() const;
@@ -48,7 +48,7 @@ class ZoneTnumState {
     [[nodiscard]] ZoneTnumState join(const ZoneTnumState& b) const;
     [[nodiscard]] ZoneTnumState meet(const ZoneTnumState& b) const;
     [[nodiscard]] ZoneTnumState widen(const ZoneTnumState& b) const { return widen(b, {}); }
-    /// Zone widening with thresholds (sorted ascending), tnum join.
+    /// Zone widening with thresholds (sorted ascending), tnum widening.
     [[nodiscard]] ZoneTnumState widen(const ZoneTnumState& b, std::span<const zone::Bound> t) const;
     [[nodiscard]] ZoneTnumState narrow(const ZoneTnumState& b) const;
     void join_with(const ZoneTnumState& b) { *this = join(b); }
