@@ -37,6 +37,9 @@ struct Sink {
     std::vector<Finding> findings;
     /// Called with (vertex, instruction index, state text) before every instruction, when set.
     std::function<void(std::size_t, std::uint32_t, const std::string&)> on_state;
+    /// Per context: the lowest stack offset (from the frame's bottom, r10 = 512) the context's
+    /// own frame is accessed at; filled by the check pass for the stack-depth limit.
+    std::vector<std::int64_t> stack_low;
 };
 
 template <dom::NumericState S>
@@ -80,6 +83,8 @@ class Analyzer {
     };
 
     void step(State& st, const Ctx& c) const;
+    /// Records, for the stack-depth limit, an access at offset `lo` of frame `frame`.
+    void note_stack(const Ctx& c, int frame, std::int64_t lo) const;
     void fail(const Ctx& c, Check code, std::string message,
               std::vector<std::pair<std::string, std::string>> values = {}) const;
     [[nodiscard]] std::pair<std::string, std::string> value(const State& st, int frame,

@@ -80,6 +80,18 @@ AbsState<S> Analyzer<S>::transfer_insn(std::size_t v, std::uint32_t i, const Sta
 }
 
 template <dom::NumericState S>
+void Analyzer<S>::note_stack(const Ctx& c, int frame, std::int64_t lo) const {
+    if (c.sink == nullptr) return;
+    std::int64_t ctx = g_.vertices[c.vertex].context;
+    while (ctx >= 0 && g_.contexts[static_cast<std::size_t>(ctx)].frame > frame)
+        ctx = g_.contexts[static_cast<std::size_t>(ctx)].parent;
+    if (ctx < 0) return;
+    auto& low = c.sink->stack_low;
+    if (low.size() < g_.contexts.size()) low.resize(g_.contexts.size(), kStackBytes);
+    low[static_cast<std::size_t>(ctx)] = std::min(low[static_cast<std::size_t>(ctx)], lo);
+}
+
+template <dom::NumericState S>
 void Analyzer<S>::fail(const Ctx& c, Check code, std::string message,
                        std::vector<std::pair<std::string, std::string>> values) const {
     if (c.sink == nullptr) return;

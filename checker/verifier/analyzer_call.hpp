@@ -36,6 +36,7 @@ bool Analyzer<S>::helper_memory(State& st, const Ctx& c, int r, std::int64_t siz
         case Kind::Stack: {
             if (t.map == RegType::kSeveralMaps) return arg("a stack pointer into different frames");
             if (!bounds(Check::StackBounds, kStackBytes, "the 512-byte frame")) return false;
+            note_stack(c, t.frame, lo);
             Frame& fr = st.frames[t.frame];
             if (!write) {
                 bool all = true;

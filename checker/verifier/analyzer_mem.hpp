@@ -135,6 +135,7 @@ std::optional<Kind> Analyzer<S>::check_access(State& st, const Ctx& c, int r, st
                      vals());
                 return std::nullopt;
             }
+            note_stack(c, t.frame, lo);
             return k;
         case Kind::Packet: {
             if (type_ == nullptr || !type_->direct_packet_access) {

@@ -47,7 +47,7 @@ std::vector<std::int64_t> widening_thresholds(const Program& program) {
                                 INT64_MAX - 1};
     const auto add = [&](std::int64_t k) {
         if (k < -(std::int64_t{1} << 32) || k > (std::int64_t{1} << 32)) return;
-        t.insert(k);
+        for (std::int64_t d = -1; d <= 1; ++d) t.insert(k + d);
     };
     for (const Instruction& insn : program.code.insns) {
         if (const auto* j = std::get_if<Jmp>(&insn); j != nullptr && !j->src.is_reg)

@@ -177,6 +177,32 @@ ProgramResult verify_with(const Object& object, const Program& program, const Ve
             }
             (void)an.transfer_block(v, fx.pre[v], &sink);
         }
+        // Stack depth: each frame as the kernel counts it (its lowest access, rounded up to
+        // 32 bytes), summed along every call chain, at most 512.
+        sink.stack_low.resize(g.contexts.size(), kStackBytes);
+        for (std::size_t c = 0; c < g.contexts.size(); ++c) {
+            std::int64_t total = 0;
+            for (std::int64_t a = static_cast<std::int64_t>(c); a >= 0;
+                 a = g.contexts[static_cast<std::size_t>(a)].parent) {
+                const std::int64_t used = kStackBytes - sink.stack_low[static_cast<std::size_t>(a)];
+                total += (std::max<std::int64_t>(used, 1) + 31) / 32 * 32;
+            }
+            if (total <= kStackBytes) continue;
+            Finding f;
+            f.code = Check::StackDepth;
+            f.pc = program.code.pc[g.vertices[0].first];
+            for (std::size_t v = 0; v < g.vertices.size(); ++v)
+                if (g.vertices[v].context == c) {
+                    f.pc = program.code.pc[g.vertices[v].first];
+                    break;
+                }
+            f.insn = print_instruction(program.code.insns[program.code.index_of_pc[f.pc]],
+                                       Syntax::Linux);
+            f.message = "the call chain to here uses " + std::to_string(total) +
+                        " bytes of stack (frames rounded to 32 bytes); at most 512 are allowed";
+            f.context = g.contexts[c].chain;
+            sink.findings.push_back(std::move(f));
+        }
         for (std::size_t l = 0; l < g.loops.size(); ++l) {
             const std::size_t head = g.loops[l].head;
             if (an.loop_bounded(l, fx.pre[head])) continue;

@@ -195,4 +195,22 @@ TEST_CASE("verifier: graph inlines calls per context and reports recursion") {
     CHECK_MESSAGE(depth, codes(r));
 }
 
+TEST_CASE("verifier: stack depth along a call chain") {
+    // Two frames of 304 bytes each: either alone fits, the chain does not.
+    const auto path = std::filesystem::temp_directory_path() / "bpflab_stack_depth_test.s";
+    {
+        std::ofstream out(path);
+        out << ".type xdp\n*(u64 *)(r10 - 304) = 0\ncall pc+2\nr0 = 0\nexit\n"
+               "*(u64 *)(r10 - 304) = 0\nr0 = 0\nexit\n";
+    }
+    auto obj = load_file(path.string());
+    std::filesystem::remove(path);
+    REQUIRE(obj.has_value());
+    const ProgramResult r = verify_program(*obj, obj->programs.at(0), VerifyOptions{});
+    CHECK_FALSE(r.pass);
+    bool depth = false;
+    for (const Finding& f : r.errors) depth = depth || f.code == Check::StackDepth;
+    CHECK_MESSAGE(depth, codes(r));
+}
+
 }  // namespace bpflab::verify
