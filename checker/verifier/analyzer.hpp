@@ -177,4 +177,5 @@ class Analyzer {
 
 #include "checker/verifier/analyzer_alu.hpp"
 #include "checker/verifier/analyzer_call.hpp"
+#include "checker/verifier/analyzer_describe.hpp"
 #include "checker/verifier/analyzer_mem.hpp"

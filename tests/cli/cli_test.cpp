@@ -2,6 +2,8 @@
 // End-to-end tests of the `bpflab` command line on the corpus and on bad input.
 #include <doctest/doctest.h>
 
+#include "tests/cli/cli_util.hpp"
+
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -16,41 +18,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
-    int code = -1;
-    std::string out;
-    std::string err;
-};
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-fs::path scratch() {
-    static const fs::path dir = [] {
-        fs::path d = fs::temp_directory_path() / ("bpflab-cli-test-" + std::to_string(getpid()));
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
-
-/// Runs `bpflab ARGS` through the shell, capturing stdout, stderr and the exit code.
-Run bpflab(const std::string& args) {
-    const fs::path out = scratch() / "stdout";
-    const fs::path err = scratch() / "stderr";
-    const std::string cmd = std::string("'") + BPFLAB_EXE + "' " + args + " >'" + out.string() +
-                            "' 2>'" + err.string() + "'";
-    const int status = std::system(cmd.c_str());  // NOLINT(cert-env33-c)
-    Run r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-}
+using bpflab::cli_test::Run;
+using bpflab::cli_test::run_bpflab;
+using bpflab::cli_test::scratch;
+using bpflab::cli_test::slurp;
 
 std::vector<fs::path> corpus_objects() {
     std::vector<fs::path> objs;
@@ -74,25 +45,25 @@ bool have_tool(const char* tool) {
 }  // namespace
 
 TEST_CASE("usage errors exit 2, help exits 0") {
-    CHECK(bpflab("--help").code == 0);
-    CHECK(bpflab("no-such-command").code == 2);
-    CHECK(bpflab("list").code == 2);
+    CHECK(run_bpflab("--help").code == 0);
+    CHECK(run_bpflab("no-such-command").code == 2);
+    CHECK(run_bpflab("list").code == 2);
 }
 
 TEST_CASE("missing, unreadable, truncated and malformed files exit 3 naming the file") {
-    auto r = bpflab("list /nonexistent/file.o");
+    auto r = run_bpflab("list /nonexistent/file.o");
     CHECK(r.code == 3);
     CHECK(r.err.find("/nonexistent/file.o") != std::string::npos);
 
     const fs::path bin = scratch() / "trunc.bin";
     write(bin, std::string("\xb7\x00\x00\x00\x00\x00\x00", 7));
-    r = bpflab("disasm '" + bin.string() + "'");
+    r = run_bpflab("disasm '" + bin.string() + "'");
     CHECK(r.code == 3);
     CHECK(r.err.find("trunc.bin") != std::string::npos);
 
     const fs::path bad = scratch() / "bad.s";
     write(bad, "r0 = 0\nr0 = frobnicate r1\nexit\n");
-    r = bpflab("asm '" + bad.string() + "'");
+    r = run_bpflab("asm '" + bad.string() + "'");
     CHECK(r.code == 3);
     CHECK(r.err.find("bad.s") != std::string::npos);
     CHECK(r.err.find('2') != std::string::npos);  // the line number
@@ -101,7 +72,7 @@ TEST_CASE("missing, unreadable, truncated and malformed files exit 3 naming the 
         const std::string bytes = slurp(obj);
         const fs::path cut = scratch() / "cut.o";
         write(cut, bytes.substr(0, bytes.size() / 3));
-        r = bpflab("list '" + cut.string() + "'");
+        r = run_bpflab("list '" + cut.string() + "'");
         CHECK(r.code == 3);
         CHECK(r.err.find("cut.o") != std::string::npos);
         break;
@@ -113,14 +84,14 @@ TEST_CASE("list, disasm and cfg work on every corpus object") {
     REQUIRE_MESSAGE(!objs.empty(), "the corpus was not built");
     for (const auto& obj : objs) {
         CAPTURE(obj.string());
-        auto list = bpflab("list --json '" + obj.string() + "'");
+        auto list = run_bpflab("list --json '" + obj.string() + "'");
         REQUIRE(list.code == 0);
         const auto lj = nlohmann::json::parse(list.out);
         REQUIRE(lj["programs"].is_array());
         CHECK(lj["programs"].size() >= 1);
         CHECK(lj["maps"].is_array());
 
-        auto dis = bpflab("disasm --json '" + obj.string() + "'");
+        auto dis = run_bpflab("disasm --json '" + obj.string() + "'");
         REQUIRE(dis.code == 0);
         const auto dj = nlohmann::json::parse(dis.out);
         REQUIRE(dj["programs"].size() == lj["programs"].size());
@@ -137,7 +108,7 @@ TEST_CASE("list, disasm and cfg work on every corpus object") {
         }
 
         const fs::path dot = scratch() / "g.dot";
-        auto cfg = bpflab("cfg '" + obj.string() + "' --dot '" + dot.string() + "'");
+        auto cfg = run_bpflab("cfg '" + obj.string() + "' --dot '" + dot.string() + "'");
         CHECK(cfg.code == 0);
         CHECK(fs::exists(dot));
         if (have_tool("dot")) {
@@ -145,7 +116,7 @@ TEST_CASE("list, disasm and cfg work on every corpus object") {
                                     (scratch() / "g.svg").string() + "' 2>/dev/null";
             CHECK(std::system(cmd.c_str()) == 0);  // NOLINT(cert-env33-c)
         }
-        auto cj = bpflab("cfg --json '" + obj.string() + "'");
+        auto cj = run_bpflab("cfg --json '" + obj.string() + "'");
         CHECK(cj.code == 0);
         CHECK(nlohmann::json::parse(cj.out)["programs"].is_array());
     }
@@ -154,7 +125,7 @@ TEST_CASE("list, disasm and cfg work on every corpus object") {
 TEST_CASE("xdp_count: maps, global data, map names in the disassembly") {
     const fs::path obj = fs::path(BPFLAB_BINARY_DIR) / "corpus" / "xdp_count.o";
     REQUIRE(fs::exists(obj));
-    const auto lj = nlohmann::json::parse(bpflab("list --json '" + obj.string() + "'").out);
+    const auto lj = nlohmann::json::parse(run_bpflab("list --json '" + obj.string() + "'").out);
     bool counts = false, rodata = false;
     for (const auto& m : lj["maps"]) {
         if (m["name"] == "counts") {
@@ -173,7 +144,7 @@ TEST_CASE("xdp_count: maps, global data, map names in the disassembly") {
     CHECK(counts);
     CHECK(rodata);
     CHECK(lj["programs"][0]["type"] == "xdp");
-    const auto text = bpflab("disasm '" + obj.string() + "'").out;
+    const auto text = run_bpflab("disasm '" + obj.string() + "'").out;
     CHECK(text.find("counts") != std::string::npos);
 }
 
@@ -191,12 +162,12 @@ TEST_CASE("asm -> bin -> disasm (both syntaxes) -> asm reproduces the bytes") {
           "  call 7\n"
           "  exit\n");
     const fs::path bin1 = scratch() / "prog1.bin";
-    auto a = bpflab("asm '" + src.string() + "' -o '" + bin1.string() + "'");
+    auto a = run_bpflab("asm '" + src.string() + "' -o '" + bin1.string() + "'");
     REQUIRE(a.code == 0);
     for (const char* syntax : {"linux", "ubpf"}) {
         CAPTURE(syntax);
-        auto d = bpflab(std::string("disasm --json --syntax ") + syntax + " '" + bin1.string() +
-                        "'");
+        auto d =
+            run_bpflab(std::string("disasm --json --syntax ") + syntax + " '" + bin1.string() + "'");
         REQUIRE(d.code == 0);
         std::string text;
         const auto listing = nlohmann::json::parse(d.out);
@@ -205,7 +176,7 @@ TEST_CASE("asm -> bin -> disasm (both syntaxes) -> asm reproduces the bytes") {
         const fs::path again = scratch() / (std::string("again_") + syntax + ".s");
         write(again, text);
         const fs::path bin2 = scratch() / (std::string("prog2_") + syntax + ".bin");
-        REQUIRE(bpflab(std::string("asm --syntax ") + syntax + " '" + again.string() + "' -o '" +
+        REQUIRE(run_bpflab(std::string("asm --syntax ") + syntax + " '" + again.string() + "' -o '" +
                        bin2.string() + "'")
                     .code == 0);
         CHECK(slurp(bin1) == slurp(bin2));

@@ -4,8 +4,10 @@
 // The verifier's precision is still being tuned: only verdicts that are certain are asserted;
 // everything else checks the pipeline (schema, exit codes consistent with the verdicts).
 #include <doctest/doctest.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
+#include "tests/cli/cli_util.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -22,40 +24,13 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Run {
-    int code = -1;
-    std::string out;
-    std::string err;
-};
+using bpflab::cli_test::Run;
+using bpflab::cli_test::run_bpflab;
+using bpflab::cli_test::scratch;
+using bpflab::cli_test::slurp;
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-fs::path scratch() {
-    static const fs::path dir = [] {
-        fs::path d = fs::temp_directory_path() / ("bpflab-verify-test-" + std::to_string(getpid()));
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
-
-/// Runs `bpflab verify ARGS`, capturing stdout, stderr and the exit code.
 Run verify(const std::string& args) {
-    const fs::path out = scratch() / "stdout";
-    const fs::path err = scratch() / "stderr";
-    const std::string cmd = std::string("'") + BPFLAB_EXE + "' verify " + args + " >'" +
-                            out.string() + "' 2>'" + err.string() + "'";
-    const int status = std::system(cmd.c_str());  // NOLINT(cert-env33-c)
-    Run r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
+    return run_bpflab("verify " + args);
 }
 
 std::string asm_file(const char* name) {
