@@ -9,6 +9,7 @@
 // failure it can see.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <optional>

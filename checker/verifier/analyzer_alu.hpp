@@ -119,14 +119,17 @@ template <dom::NumericState S>
 std::pair<std::int64_t, std::int64_t> Analyzer<S>::sbounds(const State& st, dom::Var x) const {
     const auto i = st.num.interval(x);
     if (i.is_bottom()) return {0, -1};
-    return {i.s().lo().sraw(), i.s().hi().sraw()};
+    // Clamped to ±2^62 so that adding an offset or a size never overflows; every check
+    // rejects such bounds anyway (no region is that large).
+    constexpr std::int64_t kBig = std::int64_t{1} << 62;
+    return {std::clamp(i.s().lo().sraw(), -kBig, kBig), std::clamp(i.s().hi().sraw(), -kBig, kBig)};
 }
 
 template <dom::NumericState S>
 std::optional<std::int64_t> Analyzer<S>::constant(const State& st, dom::Var x) const {
-    const auto [lo, hi] = sbounds(st, x);
-    if (lo == hi) return lo;
-    return std::nullopt;
+    const auto i = st.num.interval(x);
+    if (i.is_bottom() || i.s().lo().sraw() != i.s().hi().sraw()) return std::nullopt;
+    return i.s().lo().sraw();
 }
 
 template <dom::NumericState S>
@@ -392,6 +395,10 @@ void Analyzer<S>::pointer_arith(State& st, const Ctx& c, const Alu& a) const {
         k = std::int64_t{a.src.imm};
     } else {
         k = constant(st, var(f, sreg));
+        if (k && (*k <= -detail::kMaxVarOff || *k >= detail::kMaxVarOff)) {
+            bad("pointer arithmetic with a constant beyond 2^29 in magnitude");
+            return;
+        }
         const auto [lo, hi] = sbounds(st, var(f, sreg));
         if (!k && (lo <= -detail::kMaxVarOff || hi >= detail::kMaxVarOff)) {
             bad("pointer arithmetic with an unbounded scalar (R" + std::to_string(sreg) + ")");
@@ -562,7 +569,7 @@ bool Analyzer<S>::in_checked_range(const State& st, const RegType& t, dom::Var x
                                    std::int64_t end) const {
     if (t.id != 0) return t.off + end <= st.range_of(t.id);
     const auto k = constant(st, x);
-    return k && *k + end <= st.range_of(0);
+    return k && *k >= 0 && *k < (std::int64_t{1} << 40) && *k + end <= st.range_of(0);
 }
 
 template <dom::NumericState S>
