@@ -12,15 +12,6 @@ inline constexpr std::int64_t kMaxVarOff = std::int64_t{1} << 29;  ///< the kern
 inline dom::Branch branch(Cond c, bool is32, bool holds) {
     return dom::Branch{c, is32, holds};
 }
-inline std::string hex(std::uint64_t x) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string s;
-    do {
-        s.insert(s.begin(), kHex[x & 0xf]);
-        x >>= 4;
-    } while (x != 0);
-    return "0x" + s;
-}
 }  // namespace detail
 
 template <dom::NumericState S>
