@@ -52,6 +52,13 @@ Json file_body(const FileReport& f) {
     return j;
 }
 
+Json heads_json(const std::vector<verify::HeadIterations>& heads) {
+    Json out = Json::array();
+    for (const verify::HeadIterations& h : heads)
+        out.push_back({{"pc", h.pc}, {"context", h.context}, {"iterations", h.iterations}});
+    return out;
+}
+
 }  // namespace
 
 Json program_json(const ProgramReport& r) {
@@ -68,6 +75,7 @@ Json program_json(const ProgramReport& r) {
               {"peak_memory_bytes", p.peak_memory_bytes},
               {"iterations", p.iterations},
               {"widenings", p.widenings},
+              {"loop_heads", heads_json(p.heads)},
               {"vertices", p.vertices},
               {"contexts", p.contexts},
               {"instructions", p.instructions},

@@ -33,22 +33,32 @@ std::vector<std::pair<int, int>> spill_slots(const Program& program, const Graph
     return out;
 }
 
+namespace {
+
+std::set<std::int64_t> boundaries() {
+    return {0,
+            1,
+            255,
+            256,
+            65535,
+            65536,
+            (std::int64_t{1} << 31) - 1,
+            std::int64_t{1} << 31,
+            (std::int64_t{1} << 32) - 1,
+            std::int64_t{1} << 32,
+            INT64_MAX - 1};
+}
+
+void add_neighbours(std::set<std::int64_t>& t, std::int64_t k) {
+    if (k < -(std::int64_t{1} << 32) || k > (std::int64_t{1} << 32)) return;
+    for (std::int64_t d = -1; d <= 1; ++d) t.insert(k + d);
+}
+
+}  // namespace
+
 std::vector<std::int64_t> widening_thresholds(const Program& program) {
-    std::set<std::int64_t> t = {0,
-                                1,
-                                255,
-                                256,
-                                65535,
-                                65536,
-                                (std::int64_t{1} << 31) - 1,
-                                std::int64_t{1} << 31,
-                                (std::int64_t{1} << 32) - 1,
-                                std::int64_t{1} << 32,
-                                INT64_MAX - 1};
-    const auto add = [&](std::int64_t k) {
-        if (k < -(std::int64_t{1} << 32) || k > (std::int64_t{1} << 32)) return;
-        for (std::int64_t d = -1; d <= 1; ++d) t.insert(k + d);
-    };
+    std::set<std::int64_t> t = boundaries();
+    const auto add = [&](std::int64_t k) { add_neighbours(t, k); };
     for (const Instruction& insn : program.code.insns) {
         if (const auto* j = std::get_if<Jmp>(&insn); j != nullptr && !j->src.is_reg)
             add(j->src.imm);
@@ -56,6 +66,35 @@ std::vector<std::int64_t> widening_thresholds(const Program& program) {
             add(a->src.imm);
     }
     return {t.begin(), t.end()};
+}
+
+std::vector<std::vector<std::int64_t>> loop_thresholds(const Program& program, const Graph& graph) {
+    const std::size_t n = graph.vertices.size();
+    std::vector<std::vector<std::int64_t>> out(n, widening_thresholds(program));
+    for (const LoopHead& loop : graph.loops) {
+        // The natural loop's body: what reaches a back source without passing the head.
+        std::vector<char> in(n, 0);
+        std::vector<std::size_t> work(loop.back_sources.begin(), loop.back_sources.end());
+        in[loop.head] = 1;
+        while (!work.empty()) {
+            const std::size_t v = work.back();
+            work.pop_back();
+            if (in[v]) continue;
+            in[v] = 1;
+            for (const std::size_t u : graph.pred[v])
+                if (!in[u]) work.push_back(u);
+        }
+        std::set<std::int64_t> t = boundaries();
+        for (std::size_t v = 0; v < n; ++v) {
+            if (!in[v]) continue;
+            for (std::uint32_t i = graph.vertices[v].first; i <= graph.vertices[v].last; ++i)
+                if (const auto* j = std::get_if<Jmp>(&program.code.insns[i]);
+                    j != nullptr && !j->src.is_reg)
+                    add_neighbours(t, j->src.imm);
+        }
+        out[loop.head].assign(t.begin(), t.end());
+    }
+    return out;
 }
 
 }  // namespace detail

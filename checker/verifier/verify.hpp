@@ -23,6 +23,10 @@ struct VerifyOptions {
     std::string domain = "zone+tnum";  ///< a name from domains/registry.hpp
     CheckOptions check;
     fix::Options fixpoint;
+    /// Widenings at a loop head that stop at thresholds (the loop's compared constants and the
+    /// type boundaries); later ones at the same head go straight to the extremes. Each stop
+    /// costs a pass over the loop; the corpus needs at most 2.
+    unsigned threshold_widenings = 3;
     bool record_states = false;  ///< keep the kernel-style state before every instruction
     bool record_facts = false;   ///< keep the checkable invariant before every instruction
 };
@@ -54,6 +58,13 @@ struct InsnState {
     std::string text;
 };
 
+/// How often the fixpoint engine iterated one loop head (a head of the weak topological order).
+struct HeadIterations {
+    std::uint32_t pc = 0;
+    std::string context;  ///< the call chain ("" for the entry function)
+    std::uint64_t iterations = 0;
+};
+
 /// The verdict and figures of one program under one domain.
 struct ProgramResult {
     std::string name;
@@ -67,8 +78,9 @@ struct ProgramResult {
     std::size_t peak_memory_bytes = 0;  ///< heap growth during the analysis (malloc statistics)
     std::uint64_t iterations = 0;       ///< block transfers applied by the fixpoint engine
     std::uint64_t widenings = 0;
-    std::size_t vertices = 0;  ///< blocks of the inlined graph
-    std::size_t contexts = 0;  ///< inlined function instances
+    std::vector<HeadIterations> heads;  ///< per loop head, in graph order
+    std::size_t vertices = 0;           ///< blocks of the inlined graph
+    std::size_t contexts = 0;           ///< inlined function instances
     std::size_t instructions = 0;
     std::size_t variables = 0;  ///< numeric variables of the state
     bool gave_up = false;       ///< the fixpoint hit its iteration cap (everything after fails)

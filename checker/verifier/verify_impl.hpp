@@ -29,16 +29,25 @@ inline std::size_t heap_in_use() {
 /// The 8-byte stack slots the program spills to with a constant offset from r10, per frame.
 std::vector<std::pair<int, int>> spill_slots(const Program& program, const Graph& graph);
 
-/// Widening thresholds: the program's immediates (and their neighbours) and the
-/// type boundaries, sorted ascending.
+/// Widening thresholds: the type boundaries and the immediates (and their neighbours) of the
+/// program's instructions, sorted ascending.
 std::vector<std::int64_t> widening_thresholds(const Program& program);
+
+/// Widening thresholds per vertex: for the head of a loop of `graph`, the type boundaries and
+/// the constants (and neighbours) its body compares against — the bounds a loop's variables
+/// can stop at. A bound that climbs stops at each threshold in turn, one pass over the loop per
+/// stop, so a loop gets only its own. Other vertices (bpf_loop callbacks, irreducible heads) get
+/// the whole program's `widening_thresholds`.
+std::vector<std::vector<std::int64_t>> loop_thresholds(const Program& program, const Graph& graph);
 
 template <class S>
 struct FixProblem {
     const Graph& g;
     const Analyzer<S>& an;
-    std::vector<std::int64_t> thresholds;
+    std::vector<std::vector<std::int64_t>> head_thresholds;  ///< per vertex (loop_thresholds)
     dom::Var var_count = 0;
+    unsigned threshold_widenings = 0;         ///< VerifyOptions::threshold_widenings
+    mutable std::vector<unsigned> widenings;  ///< per vertex, so far
     mutable std::size_t peak = 0;
     mutable std::uint64_t calls = 0;
     std::size_t base = 0;
@@ -59,8 +68,13 @@ struct FixProblem {
     [[nodiscard]] AbsState<S> edge(std::size_t u, std::size_t v, const AbsState<S>& post) const {
         return an.edge(u, v, post);
     }
-    [[nodiscard]] AbsState<S> widen(std::size_t, const AbsState<S>& old,
+    [[nodiscard]] AbsState<S> widen(std::size_t head, const AbsState<S>& old,
                                     const AbsState<S>& next) const {
+        if (widenings.size() <= head) widenings.resize(vertex_count(), 0);
+        const std::span<const std::int64_t> thresholds =
+            ++widenings[head] <= threshold_widenings
+                ? std::span<const std::int64_t>(head_thresholds[head])
+                : std::span<const std::int64_t>();
         AbsState<S> w = old.widen(next, thresholds);
         if constexpr (!requires(const S& n, std::span<const std::int64_t> t) { n.widen(n, t); }) {
             // Thresholds for domains without them: a bound that grew stops at the next
@@ -148,13 +162,20 @@ ProgramResult verify_with(const Object& object, const Program& program, const Ve
         const Analyzer<S> an(program, object.maps, g, lay, opt.check);
         detail::FixProblem<S> problem{g,
                                       an,
-                                      detail::widening_thresholds(program),
+                                      detail::loop_thresholds(program, g),
                                       static_cast<dom::Var>(lay.var_count()),
+                                      opt.threshold_widenings,
+                                      {},
                                       0,
                                       0,
                                       heap0};
         fix::Result<AbsState<S>> fx = fix::solve<AbsState<S>>(problem, opt.fixpoint);
         res.iterations = fx.stats.transfers;
+        for (std::size_t v = 0; v < g.vertices.size(); ++v)
+            if (fx.stats.head_iterations[v] != 0)
+                res.heads.push_back(HeadIterations{program.code.pc[g.vertices[v].first],
+                                                   g.contexts[g.vertices[v].context].chain,
+                                                   fx.stats.head_iterations[v]});
         res.widenings = fx.stats.widenings;
         res.gave_up = fx.stats.gave_up;
         res.peak_memory_bytes = problem.peak > heap0 ? problem.peak - heap0 : 0;
