@@ -111,11 +111,13 @@ bool Analyzer<S>::array_key_in_range(State& st, int f, const MapDef* map) const 
     const RegType& k = reg(st, f, 2);
     if (!k.is(Kind::Stack) || k.map == RegType::kSeveralMaps) return false;
     const auto off = constant(st, var(f, 2));
-    if (!off || *off < 0 || *off % 8 != 0 || *off + 4 > kStackBytes) return false;
+    if (!off || *off < 0 || *off + 4 > kStackBytes) return false;
     const auto slot = static_cast<std::size_t>(*off / 8);
     const Frame& fr = st.frames[k.frame];
     const auto v = lay_.slot(k.frame, static_cast<int>(slot));
-    if (v < 0 || fr.valid[slot] < 4 || fr.slots[slot].kinds.may_be_pointer()) return false;
+    if (v < 0 || fr.valid[slot] < 4 || fr.at[slot] != *off % 8 ||
+        fr.slots[slot].kinds.may_be_pointer())
+        return false;
     S n = st.num;
     const dom::Var t = lay_.scratch(1);
     n.assign(t, static_cast<dom::Var>(v));

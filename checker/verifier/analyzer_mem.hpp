@@ -203,6 +203,7 @@ void Analyzer<S>::forget_slot(State& st, int frame, std::size_t s) const {
     Frame& fr = st.frames[static_cast<std::size_t>(frame)];
     fr.slots[s] = RegType::of(Kind::Scalar);
     fr.valid[s] = 0;
+    fr.at[s] = 0;
     if (const auto v = lay_.slot(frame, static_cast<int>(s)); v >= 0)
         st.num.havoc(static_cast<dom::Var>(v));
 }
@@ -234,8 +235,8 @@ bool Analyzer<S>::stack_read(State& st, const Ctx& c, int frame, std::int64_t lo
     }
     if (pointer && opt_.caps == Caps::Bpf)
         fail(c, Check::PartialPointer, "read of part of a spilled pointer");
-    if (lo == hi && lo % 8 == 0 && all && !pointer && v >= 0 && size <= fr.valid[slot]) {
-        // The low `size` bytes of a slot whose low bytes hold a known number.
+    if (lo == hi && lo % 8 == fr.at[slot] && all && !pointer && v >= 0 && size <= fr.valid[slot]) {
+        // The first `size` bytes of the number the slot keeps from byte `at`.
         reg(st, f, dst) = RegType::of(Kind::Scalar);
         const dom::Var x = var(f, dst);
         st.num.assign(x, static_cast<dom::Var>(v));
@@ -261,13 +262,19 @@ void Analyzer<S>::stack_write(State& st, const Ctx& c, int frame, std::int64_t l
     const auto* store = std::get_if<Store>(&p_.code.insns[c.index]);
     const auto slot = static_cast<std::size_t>(lo / 8);
     const auto v = lay_.slot(frame, static_cast<int>(slot));
-    if (lo == hi && lo % 8 == 0 && (size == 8 || !ptr_value)) {
-        // The slot's low `size` bytes: a spilled register, or a number the slot var keeps.
+    const auto in_slot = static_cast<int>(lo % 8);
+    // A narrow store beside the bytes the slot keeps leaves them kept (below); one over them,
+    // or into a slot that keeps nothing, becomes what the slot keeps.
+    const bool beside = fr.valid[slot] != 0 &&
+                        (in_slot >= fr.at[slot] + fr.valid[slot] || in_slot + size <= fr.at[slot]);
+    if (lo == hi && in_slot + size <= 8 && (size == 8 || (!ptr_value && !beside))) {
+        // A spilled register, or a number the slot var keeps from byte `in_slot`.
         for (int b = 0; b < size; ++b) fr.init[static_cast<std::size_t>(lo + b)] = true;
         if (fr.slots[slot].kinds.may_be_pointer() && size < 8 && opt_.caps == Caps::Bpf)
             fail(c, Check::PartialPointer, "a write over part of a spilled pointer");
         fr.slots[slot] = value >= 0 && size == 8 ? reg(st, f, value) : RegType::of(Kind::Scalar);
         fr.valid[slot] = static_cast<std::uint8_t>(size);
+        fr.at[slot] = static_cast<std::uint8_t>(in_slot);
         if (v < 0) return;
         const auto sv = static_cast<dom::Var>(v);
         if (value >= 0)
@@ -289,8 +296,9 @@ void Analyzer<S>::stack_write(State& st, const Ctx& c, int frame, std::int64_t l
         const auto k = static_cast<std::size_t>(s);
         if (fr.slots[k].kinds.may_be_pointer() && opt_.caps == Caps::Bpf)
             fail(c, Check::PartialPointer, "a write over part of a spilled pointer");
-        // A write above the slot's known low bytes leaves them known.
-        if (lo == hi && s == lo / 8 && lo % 8 >= fr.valid[k] && !fr.slots[k].kinds.may_be_pointer())
+        // A write beside the slot's kept bytes leaves them kept.
+        if (lo == hi && s == lo / 8 && (hi + size - 1) / 8 == s && beside &&
+            !fr.slots[k].kinds.may_be_pointer())
             continue;
         forget_slot(st, frame, k);
     }

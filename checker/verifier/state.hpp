@@ -67,9 +67,10 @@ struct Frame {
     std::array<RegType, kRegs> regs{};
     std::bitset<kStackBytes> init;
     std::array<RegType, kSlots> slots{};
-    /// Per slot: how many of its low bytes the slot's variable holds (zero-extended): 8 for a
-    /// spilled register, 1-4 after a narrower store at the slot's start, 0 for none.
+    /// Per slot: how many bytes the slot's variable holds (zero-extended), from byte `at` of
+    /// the slot: 8 (at 0) for a spilled register, 1-4 after a narrower store, 0 for none.
     std::array<std::uint8_t, kSlots> valid{};
+    std::array<std::uint8_t, kSlots> at{};  ///< 0 whenever valid is 0
     friend bool operator==(const Frame&, const Frame&) = default;
 };
 
@@ -114,7 +115,9 @@ class AbsState {
                 if (!x.regs[r].leq(y.regs[r])) return false;
             if ((y.init & ~x.init).any()) return false;
             for (int k = 0; k < kSlots; ++k)
-                if (!x.slots[k].leq(y.slots[k]) || x.valid[k] < y.valid[k]) return false;
+                if (!x.slots[k].leq(y.slots[k]) || x.valid[k] < y.valid[k] ||
+                    (y.valid[k] != 0 && x.at[k] != y.at[k]))
+                    return false;
         }
         for (const CheckedRange& r : b.ranges)
             if (range_of(r.id) < r.range) return false;
@@ -199,7 +202,9 @@ class AbsState {
             z.init = x.init & y.init;
             for (int k = 0; k < kSlots; ++k) {
                 z.slots[k] = x.slots[k].join(y.slots[k]);
-                z.valid[k] = std::min(x.valid[k], y.valid[k]);
+                const bool same = x.at[k] == y.at[k];
+                z.valid[k] = same ? std::min(x.valid[k], y.valid[k]) : std::uint8_t{0};
+                z.at[k] = z.valid[k] != 0 ? x.at[k] : std::uint8_t{0};
             }
         }
         for (const CheckedRange& c : ranges) {

@@ -26,7 +26,8 @@ std::vector<std::pair<int, int>> spill_slots(const Program& program, const Graph
             const auto* s = std::get_if<Store>(&program.code.insns[i]);
             if (s == nullptr || s->dst != kFramePointer) continue;
             const int at = kStackBytes + s->off;
-            if (at < 0 || at + bytes(s->size) > kStackBytes || at % 8 != 0) continue;
+            if (at < 0 || at + bytes(s->size) > kStackBytes || at % 8 + bytes(s->size) > 8)
+                continue;
             out.emplace_back(graph.frame_of(v), at / 8);
         }
     }

@@ -26,7 +26,8 @@ inline std::size_t heap_in_use() {
 #endif
 }
 
-/// The 8-byte stack slots the program spills to with a constant offset from r10, per frame.
+/// The 8-byte stack slots the program stores into (a store within one slot, at a constant
+/// offset from r10), per frame.
 std::vector<std::pair<int, int>> spill_slots(const Program& program, const Graph& graph);
 
 /// Widening thresholds: the type boundaries and the immediates (and their neighbours) of the
