@@ -240,18 +240,25 @@ class Tnum {
     // ---- the ISA beyond the kernel ------------------------------------------------------------
 
     /// a shifted by every amount b & (N - 1) may take: the join over k < N of shift(a, k),
-    /// each guarded by whether k is a member of γ(b & (N - 1)). Sound and as precise as the
-    /// constant shifts; N iterations.
+    /// each guarded by whether k is a member of γ(b & (N - 1)) — a fold of `shift_step` from
+    /// bottom. Sound and as precise as the constant shifts; N iterations.
     template <class Shift>
     [[nodiscard]] static constexpr Tnum shift_by(const Tnum& a, const Tnum& b, Shift shift) {
-        const W amount_bits = W::constant(kBits - 1);
         Tnum acc = bottom();
-        for (unsigned k = 0; k < kBits; ++k) {
-            const Bool possible =
-                ((W::constant(k) ^ b.value) & ~b.mask & amount_bits) == W::constant(0);
-            acc = pick(possible, acc.join(shift(a, k)), acc);
-        }
+        for (unsigned k = 0; k < kBits; ++k) acc = shift_step(acc, a, b, k, shift);
         return acc;
+    }
+
+    /// One step of `shift_by`: acc joined with shift(a, k) when k may be the amount b & (N - 1),
+    /// acc otherwise. (Proved per k in solvers/prove_modular.hpp: the result contains the
+    /// shift by k of every member of a, and everything acc contains.)
+    template <class Shift>
+    [[nodiscard]] static constexpr Tnum shift_step(const Tnum& acc, const Tnum& a, const Tnum& b,
+                                                   unsigned k, Shift shift) {
+        const W amount_bits = W::constant(kBits - 1);
+        const Bool possible =
+            ((W::constant(k) ^ b.value) & ~b.mask & amount_bits) == W::constant(0);
+        return pick(possible, acc.join(shift(a, k)), acc);
     }
 
     /// `op` at the full width of W (the 64-bit form), without the bottom check of `alu`.

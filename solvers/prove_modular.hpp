@@ -134,8 +134,7 @@ template <template <class> class D>
 [[nodiscard]] std::string key(std::string_view what, std::string_view op, unsigned width,
                               const ProveOptions& options) {
     return std::string(typeid(D<Bits<8>>).name()) + "|" + std::string(what) + "|" +
-           std::string(op) + "|" + std::to_string(width) + "|" +
-           std::to_string(options.timeout_ms);
+           std::string(op) + "|" + std::to_string(width) + "|" + std::to_string(options.timeout_ms);
 }
 
 /// A tnum-like D (value, mask) and an ALU operation: the whole query split by the result bit
@@ -165,48 +164,117 @@ template <template <class> class D, unsigned N>
     });
 }
 
+/// The shift of a tnum-like T (at B bits) by every amount (T::shift_by, a fold of
+/// T::shift_step over k < B from bottom), proved per step with a symbolic accumulator acc:
+///   member k: x ∈ γ(a), y ∈ γ(b), y & (B - 1) = k  ⇒  shift(x, y) ∈ γ(step_k(acc, a, b));
+///   keep k:   w ∈ γ(acc)                          ⇒  w ∈ γ(step_k(acc, a, b)).
+/// By induction over the fold, the step for y's amount puts shift(x, y) in and the later ones
+/// keep it: the fold's result contains every shift. 2B queries, each on one constant shift.
+/// A member counterexample at the operation's width is decoded as inputs (`decode_member`).
+template <class T, unsigned B, class OnMember>
+void shift_steps(Obligation& ob, AluOp op, const ProveOptions& options, OnMember&& decode_member) {
+    using W = smt::SymBits<B>;
+    const auto shift = [op](const T& t, unsigned k) {
+        return op == AluOp::Lsh   ? T::lshift(t, k)
+               : op == AluOp::Rsh ? T::rshift(t, k)
+                                  : T::arshift(t, k);
+    };
+    detail::SymSource sa{"a.", {}}, sb{"b.", {}}, sc{"acc.", {}};
+    const T a = DomainFields<T>::make(sa);
+    const T b = DomainFields<T>::make(sb);
+    const T acc = DomainFields<T>::make(sc);
+    const W x = W::fresh("x"), y = W::fresh("y"), w = W::fresh("w");
+    const W z = sem::alu_reg_word<W>(op, true, x, y, 0);
+    const z3::expr inputs = detail::truth(a.contains(x) && b.contains(y));
+    ob.verdict = Verdict::Proved;
+    for (unsigned k = 0; k < B && ob.verdict != Verdict::Counterexample; ++k) {
+        const T r = T::shift_step(acc, a, b, k, shift);
+        const z3::expr member = inputs && ((y & W::constant(B - 1)) == W::constant(k)).expr() &&
+                                (!r.contains(z)).expr();
+        const z3::expr keep = detail::truth(acc.contains(w)) && (!r.contains(w)).expr();
+        check_parts(ob, options, member, {member.ctx().bool_val(true)},
+                    [&](const z3::model& m, std::size_t) { decode_member(m, sa, sb, x, y); });
+        if (ob.verdict == Verdict::Counterexample) {
+            ob.message = "member step ";
+            ob.message += std::to_string(k);
+            return;
+        }
+        const Verdict before = ob.verdict;
+        check_parts(ob, options, keep, {keep.ctx().bool_val(true)},
+                    [&](const z3::model&, std::size_t) {});
+        if (ob.verdict == Verdict::Counterexample) {
+            ob.message = "keep step ";
+            ob.message += std::to_string(k);
+            ob.message += " (not an input of the operation)";
+            return;
+        }
+        if (before == Verdict::Timeout) ob.verdict = Verdict::Timeout;
+    }
+}
+
 /// The whole operation on domain D (prove_operation's query), as one obligation. Shifts by an
-/// abstract amount are split by the concrete amount (y & (M - 1) = k for k < M, M the
-/// operation's width): M small queries instead of one with an M-way join.
+/// abstract amount of a tnum-like D go by steps (`shift_steps`): the 64-bit form on D, the
+/// 32-bit form on D's half-width tnum plus its wrapper (low halves in, zero-extension out).
 template <template <class> class D, unsigned N>
 [[nodiscard]] Obligation whole(const Operation& op, const ProveOptions& options,
                                const std::string& name) {
-    const bool shift = op.kind == Kind::Alu &&
-                       (op.alu.op == AluOp::Lsh || op.alu.op == AluOp::Rsh ||
-                        op.alu.op == AluOp::Arsh);
+    const bool shift =
+        op.kind == Kind::Alu &&
+        (op.alu.op == AluOp::Lsh || op.alu.op == AluOp::Rsh || op.alu.op == AluOp::Arsh);
     if constexpr (requires(const D<Bits<N>>& t) { t.mask; }) {
         if (op.kind == Kind::Alu && (op.alu.op == AluOp::Sub || op.alu.op == AluOp::Mul))
             return whole_by_bit<D, N>(op, options, name);
+        if (shift && op.alu.is64)
+            return run(name + "[by steps]", [&](Obligation& ob) {
+                shift_steps<D<smt::SymBits<N>>, N>(
+                    ob, op.alu.op, options,
+                    [&](const z3::model& m, detail::SymSource& sa, detail::SymSource& sb,
+                        const smt::SymBits<N>& x, const smt::SymBits<N>& y) {
+                        ob.model = decode<D, N>(op, m, sa, sb, x, y);
+                    });
+            });
+        if (shift)
+            return run(name + "[by steps, low halves]", [&](Obligation& ob) {
+                using V = D<smt::SymBits<N>>;
+                using H = typename V::HalfTnum;
+                using W = smt::SymBits<N>;
+                using WH = smt::SymBits<N / 2>;
+                // The wrapper: any half tnum h holding the half-width shift of the low halves
+                // gives, zero-extended, the 32-bit result; the low halves hold the low words.
+                detail::SymSource sa{"a.", {}}, sb{"b.", {}}, sh{"h.", {}};
+                const V a = DomainFields<V>::make(sa);
+                const V b = DomainFields<V>::make(sb);
+                const H h = DomainFields<H>::make(sh);
+                const W x = W::fresh("x"), y = W::fresh("y");
+                const WH xl = trunc<N / 2>(x), yl = trunc<N / 2>(y);
+                const z3::expr inputs = detail::truth(a.contains(x) && b.contains(y));
+                const z3::expr bad =
+                    inputs &&
+                    (!a.low().contains(xl) || !b.low().contains(yl) ||
+                     (h.contains(sem::alu_reg_word<WH>(op.alu.op, true, xl, yl, 0)) &&
+                      !V::zext_half(h).contains(sem::alu_reg_word<W>(op.alu.op, false, x, y, 0))))
+                        .expr();
+                check_parts(ob, options, bad, {bad.ctx().bool_val(true)},
+                            [&](const z3::model& m, std::size_t) {
+                                ob.model = decode<D, N>(op, m, sa, sb, x, y);
+                            });
+                if (ob.verdict != Verdict::Proved) {
+                    ob.message = "wrapper: " + ob.message;
+                    return;
+                }
+                shift_steps<H, N / 2>(ob, op.alu.op, options,
+                                      [](const z3::model&, detail::SymSource&, detail::SymSource&,
+                                         const WH&, const WH&) {});
+            });
     }
-    if (!shift) {
-        const Outcome o = prove_operation<D, N>(op, options);
-        Obligation ob;
-        ob.name = name;
-        ob.verdict = o.verdict;
-        ob.seconds = o.seconds;
-        ob.message = o.message;
-        ob.model = o.counterexample;
-        return ob;
-    }
-    return run(name + "[split by amount]", [&](Obligation& ob) {
-        using W = smt::SymBits<N>;
-        using V = D<W>;
-        detail::SymSource sa{"a.", {}}, sb{"b.", {}};
-        const V a = DomainFields<V>::make(sa);
-        const V b = DomainFields<V>::make(sb);
-        const W x = W::fresh("x"), y = W::fresh("y");
-        const z3::expr base =
-            detail::truth(a.well_formed() && !a.is_bottom() && a.contains(x)) &&
-            detail::truth(b.well_formed() && !b.is_bottom() && b.contains(y)) &&
-            detail::truth(violation(op, a, b, x, y));
-        const unsigned amounts = op.alu.is64 ? N : N / 2;
-        std::vector<z3::expr> parts;
-        for (unsigned k = 0; k < amounts; ++k)
-            parts.push_back(((y & W::constant(amounts - 1)) == W::constant(k)).expr());
-        check_parts(ob, options, base, parts, [&](const z3::model& m, std::size_t) {
-            ob.model = decode<D, N>(op, m, sa, sb, x, y);
-        });
-    });
+    const Outcome o = prove_operation<D, N>(op, options);
+    Obligation ob;
+    ob.name = name;
+    ob.verdict = o.verdict;
+    ob.seconds = o.seconds;
+    ob.message = o.message;
+    ob.model = o.counterexample;
+    return ob;
 }
 
 /// The four views of an interval-like value, each as "does not contain z".
@@ -350,7 +418,8 @@ template <template <class> class D, unsigned N>
         out.seconds += p.ob.seconds;
         if (p.ob.verdict == Verdict::Error) error = true;
         if (p.ob.verdict == Verdict::Timeout) timeout = true;
-        if (p.ob.verdict == Verdict::Counterexample || p.ob.verdict == Verdict::PartCounterexample) {
+        if (p.ob.verdict == Verdict::Counterexample ||
+            p.ob.verdict == Verdict::PartCounterexample) {
             if (!p.ob.model) {
                 part_cx = true;
             } else if (auto in = p.lift ? p.lift(*p.ob.model) : std::nullopt) {
@@ -418,7 +487,7 @@ template <unsigned N>
     };
 }
 
-/// A row of a domain proved whole (tnum): one obligation, shifts split by amount.
+/// A row of a domain proved whole (tnum): one obligation (shifts by steps).
 template <template <class> class D, unsigned N>
 [[nodiscard]] Outcome prove_whole_row(const Operation& op, const ProveOptions& options) {
     const std::string name = std::string(D<Bits<8>>::name()) + "." + op.name;
@@ -444,20 +513,18 @@ template <template <class> class D, unsigned N>
                             }),
                      same_inputs});
     const auto step = [&](const char* name, auto bad) {
-        parts.push_back({cached(key<D>(name, "", N, options),
-                                [&] { return state<D, N>(options, name, bad); }),
-                         state_as_mov(op, interval_top_fields<N>(),
-                                      [](std::vector<Field> v) { return v; })});
+        parts.push_back(
+            {cached(key<D>(name, "", N, options), [&] { return state<D, N>(options, name, bad); }),
+             state_as_mov(op, interval_top_fields<N>(), [](std::vector<Field> v) { return v; })});
     };
     step("interval.reduce_exchange", StepBad::reduce_exchange);
     step("interval.reduce_to_half", StepBad::reduce_to_half);
     step("interval.reduce_from_half", StepBad::reduce_from_half);
-    parts.push_back({cached(key<D>("bottom_empty", "", N, options),
-                            [&] {
-                                return state<D, N>(options, "interval.bottom_empty",
-                                                   StepBad::bottom_empty);
-                            }),
-                     {}});
+    parts.push_back(
+        {cached(
+             key<D>("bottom_empty", "", N, options),
+             [&] { return state<D, N>(options, "interval.bottom_empty", StepBad::bottom_empty); }),
+         {}});
     return combine<D, N>(op, std::move(parts));
 }
 
@@ -511,12 +578,10 @@ template <template <class> class K, unsigned N>
                                                    StepBad::tnum_from_bounds);
                             }),
                      state_as_mov(op, top, as_is)});
-    parts.push_back({cached(key<K>("bottom_empty", "", N, options),
-                            [&] {
-                                return state<K, N>(options, "kernel.bottom_empty",
-                                                   StepBad::bottom_empty);
-                            }),
-                     {}});
+    parts.push_back(
+        {cached(key<K>("bottom_empty", "", N, options),
+                [&] { return state<K, N>(options, "kernel.bottom_empty", StepBad::bottom_empty); }),
+         {}});
     return combine<K, N>(op, std::move(parts));
 }
 
