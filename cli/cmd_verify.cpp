@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <fstream>
 #include <iostream>
@@ -114,6 +115,10 @@ reports::ProgramReport VerifyRun::one(const Object& obj, std::size_t index,
     vo.check.packet_range = !o_.no_packet_range;
     vo.record_states = o_.log_level >= reports::kLogStates;
     vo.record_facts = o_.check_runs > 0;
+    if (o_.timeout > 0)
+        vo.fixpoint.deadline = std::chrono::steady_clock::now() +
+                               std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                   std::chrono::duration<double>(o_.timeout));
     reports::ProgramReport r;
     r.program = &prog;
     r.kernel = kv;
@@ -128,7 +133,7 @@ reports::ProgramReport VerifyRun::one(const Object& obj, std::size_t index,
         r.internal_error = e.what();
     }
     reports::attach_sources(r.result, prog);
-    r.timed_out = o_.timeout > 0 && r.result.seconds > o_.timeout;
+    r.timed_out = r.result.timed_out || (o_.timeout > 0 && r.result.seconds > o_.timeout);
     if (o_.check_runs > 0 && r.internal_error.empty() && r.result.pass) {
         try {
             verify::SoundnessOptions so;
@@ -308,7 +313,8 @@ void register_verify(CLI::App& app, int& exit_code) {
         ->check(CLI::Range(0, 1000000));
     cmd->add_option("--seed", o->seed, "Seed of the --check-runs inputs")->capture_default_str();
     cmd->add_option("--timeout", o->timeout,
-                    "Report a program whose analysis took longer than S seconds as a timeout")
+                    "Stop a program's analysis after S seconds and report it as a timeout (0: no "
+                    "limit)")
         ->check(CLI::NonNegativeNumber);
     cmd->callback([o, &exit_code] { exit_code = run_verify(*o); });
 }

@@ -18,6 +18,7 @@ ZoneTnumState ZoneTnumState::bottom() {
 void ZoneTnumState::set_bottom() {
     zone_ = ZoneState::bottom();
     tnums_.clear();
+    signed_.clear();
 }
 
 void ZoneTnumState::store(Var x, const T& t) {
@@ -25,9 +26,27 @@ void ZoneTnumState::store(Var x, const T& t) {
     tnums_[x] = t;
 }
 
+void ZoneTnumState::store_signed(Var x, const SRange& s) {
+    if (is_bottom()) return;
+    if (s.is_bottom()) return set_bottom();
+    SRange kept = s;
+    if (!s.is_top() && s.lo().sraw() >= 0) {
+        // Non-negative values read the same unsigned: the zone holds them, nothing is stored.
+        zone_.refine(x, {s.lo().raw(), s.hi().raw()});
+        if (zone_.is_bottom()) return set_bottom();
+        kept = SRange::top();
+    }
+    if (x >= signed_.size()) {
+        if (kept.is_top()) return;
+        signed_.resize(static_cast<std::size_t>(x) + 1, SRange::top());
+    }
+    signed_[x] = kept;
+}
+
 bool ZoneTnumState::is_top() const {
     return zone_.is_top() &&
-           std::all_of(tnums_.begin(), tnums_.end(), [](const T& t) { return t.is_top(); });
+           std::all_of(tnums_.begin(), tnums_.end(), [](const T& t) { return t.is_top(); }) &&
+           std::all_of(signed_.begin(), signed_.end(), [](const SRange& r) { return r.is_top(); });
 }
 
 bool ZoneTnumState::leq(const ZoneTnumState& b) const {
@@ -36,6 +55,10 @@ bool ZoneTnumState::leq(const ZoneTnumState& b) const {
     const std::size_t n = std::max(tnums_.size(), b.tnums_.size());
     for (std::size_t i = 0; i < n; ++i)  // this side reduced: γ(this) ⊆ γ(tnum(i))
         if (!tnum(static_cast<Var>(i)).leq(b.stored(static_cast<Var>(i)))) return false;
+    for (std::size_t i = 0; i < b.signed_.size(); ++i) {
+        const Var x = static_cast<Var>(i);
+        if (!b.signed_[i].is_top() && !interval(x).s().leq(b.signed_[i])) return false;
+    }
     return true;
 }
 
@@ -54,6 +77,32 @@ T combine_tnum(Op op, const T& a, const T& b) {
             return a.meet(b);
     }
     return a.join(b);
+}
+
+SInterval<Bits<64>> combine_signed(Op op, const SInterval<Bits<64>>& a,
+                                   const SInterval<Bits<64>>& b) {
+    switch (op) {
+        case Op::Join:
+            return a.join(b);
+        case Op::Widen:
+            return a.widen(b);
+        case Op::Meet:
+            return a.meet(b);
+        case Op::Narrow:
+            return a.narrow(b);
+    }
+    return a.join(b);
+}
+
+// The signed side, pointwise (top past either end).
+std::vector<SInterval<Bits<64>>> combine_signed(Op op, const std::vector<SInterval<Bits<64>>>& sa,
+                                                const std::vector<SInterval<Bits<64>>>& sb) {
+    using R = SInterval<Bits<64>>;
+    std::vector<R> out(std::max(sa.size(), sb.size()), R::top());
+    for (std::size_t i = 0; i < out.size(); ++i)
+        out[i] =
+            combine_signed(op, i < sa.size() ? sa[i] : R::top(), i < sb.size() ? sb[i] : R::top());
+    return out;
 }
 
 // The tnum side of the binary lattice operations, pointwise (top past either end).
@@ -78,6 +127,14 @@ ZoneTnumState ZoneTnumState::join(const ZoneTnumState& b) const {
     r.tnums_.resize(n);
     for (std::size_t i = 0; i < n; ++i)
         r.tnums_[i] = tnum(static_cast<Var>(i)).join(b.tnum(static_cast<Var>(i)));
+    // Signed ranges: the join of the projections, where either side keeps one (elsewhere the
+    // zone and the tnum say what there is to say).
+    const std::size_t m = std::max(signed_.size(), b.signed_.size());
+    for (std::size_t i = 0; i < m; ++i) {
+        const Var x = static_cast<Var>(i);
+        if (!stored_signed(x).is_top() || !b.stored_signed(x).is_top())
+            r.store_signed(x, interval(x).s().join(b.interval(x).s()));
+    }
     return r;
 }
 
@@ -87,8 +144,9 @@ ZoneTnumState ZoneTnumState::meet(const ZoneTnumState& b) const {
     ZoneTnumState r;
     r.zone_ = zone_.meet(b.zone_);
     r.tnums_ = combine_tnums(Op::Meet, tnums_, b.tnums_);
+    r.signed_ = combine_signed(Op::Meet, signed_, b.signed_);
     if (r.zone_.is_bottom()) return bottom();
-    for (std::size_t i = 0; i < r.tnums_.size(); ++i) {
+    for (std::size_t i = 0; i < std::max(r.tnums_.size(), r.signed_.size()); ++i) {
         r.reduce(static_cast<Var>(i));
         if (r.is_bottom()) return bottom();
     }
@@ -101,6 +159,7 @@ ZoneTnumState ZoneTnumState::widen(const ZoneTnumState& b, std::span<const zone:
     ZoneTnumState r;
     r.zone_ = zone_.widen(b.zone_, t);
     r.tnums_ = combine_tnums(Op::Widen, tnums_, b.tnums_);
+    r.signed_ = combine_signed(Op::Widen, signed_, b.signed_);
     return r;
 }
 
@@ -109,6 +168,7 @@ ZoneTnumState ZoneTnumState::narrow(const ZoneTnumState& b) const {
     ZoneTnumState r;
     r.zone_ = zone_.narrow(b.zone_);
     r.tnums_ = combine_tnums(Op::Narrow, tnums_, b.tnums_);
+    r.signed_ = combine_signed(Op::Narrow, signed_, b.signed_);
     return r;
 }
 
@@ -121,6 +181,12 @@ void ZoneTnumState::reduce(Var x) {
     zone_.refine(x, {t.value.raw(), (t.value | t.mask).raw()});  // known bits -> zone bounds
     if (zone_.is_bottom()) return set_bottom();
     if (x < tnums_.size() || !t.is_top()) store(x, t);
+    if (stored_signed(x).is_top()) return;
+    const Interval<Bits<64>> i = interval(x);  // zone, tnum and signed range met
+    if (i.is_bottom()) return set_bottom();
+    zone_.refine(x, {i.u().lo().raw(), i.u().hi().raw()});  // signed range -> zone bounds
+    if (zone_.is_bottom()) return set_bottom();
+    store_signed(x, i.s());
 }
 
 T ZoneTnumState::tnum(Var x) const {
@@ -133,7 +199,9 @@ Interval<Bits<64>> ZoneTnumState::interval(Var x) const {
     const T t = tnum(x);
     if (t.is_bottom()) return Interval<Bits<64>>::bottom();
     const auto from_bits = Interval<Bits<64>>::of(UInterval<Bits<64>>(t.value, t.value | t.mask));
-    return zone_.interval(x).meet(from_bits);
+    const SRange s = stored_signed(x);
+    if (s.is_top()) return zone_.interval(x).meet(from_bits);
+    return zone_.interval(x).meet(from_bits).meet(Interval<Bits<64>>::of(s));
 }
 
 // ---- transfer -----------------------------------------------------------------------------------
@@ -143,6 +211,7 @@ void ZoneTnumState::havoc(Var x) {
     zone_.normalise();
     zone_.havoc(x);
     if (x < tnums_.size()) tnums_[x] = T::top();
+    store_signed(x, SRange::top());
 }
 
 void ZoneTnumState::assign(Var x, std::uint64_t c) {
@@ -150,14 +219,20 @@ void ZoneTnumState::assign(Var x, std::uint64_t c) {
     zone_.normalise();
     zone_.assign(x, c);
     store(x, T::constant(Bits<64>(c)));
+    // The tnum holds a constant exactly; a negative one is kept signed too, so that a join
+    // with a small non-negative range stays a signed range (the zone cannot hold it).
+    store_signed(x,
+                 static_cast<std::int64_t>(c) < 0 ? SRange::constant(Bits<64>(c)) : SRange::top());
 }
 
 void ZoneTnumState::assign(Var x, Var y) {
     if (is_bottom() || x == y) return;
     zone_.normalise();
     const T ty = tnum(y);
+    const SRange sy = stored_signed(y).is_top() ? SRange::top() : interval(y).s();
     zone_.assign(x, y);
     store(x, ty);
+    store_signed(x, sy);
 }
 
 void ZoneTnumState::apply(const AluSpec& op, Var x, Var y) {
@@ -165,12 +240,14 @@ void ZoneTnumState::apply(const AluSpec& op, Var x, Var y) {
     zone_.normalise();
     const T ty = tnum(y);
     const T t = T::alu(op, tnum(x), ty);
+    const SRange sr = Interval<Bits<64>>::alu(op, interval(x), interval(y)).s();
     // A constant the tnum knows but the zone may not (above 2^63) goes in as a constant.
     if (ty.is_const())
         zone_.apply(op, x, ty.value.raw());
     else
         zone_.apply(op, x, y);
     store(x, t);
+    store_signed(x, sr);
     reduce(x);
 }
 
@@ -178,8 +255,11 @@ void ZoneTnumState::apply(const AluSpec& op, Var x, std::uint64_t c) {
     if (is_bottom()) return;
     zone_.normalise();
     const T t = T::alu(op, tnum(x), T::constant(Bits<64>(c)));
+    const SRange sr =
+        Interval<Bits<64>>::alu(op, interval(x), Interval<Bits<64>>::constant(Bits<64>(c))).s();
     zone_.apply(op, x, c);
     store(x, t);
+    store_signed(x, sr);
     reduce(x);
 }
 
@@ -187,8 +267,10 @@ void ZoneTnumState::endian(EndianKind k, unsigned bits, Var x) {
     if (is_bottom()) return;
     zone_.normalise();
     const T t = T::endian(k, bits, tnum(x));
+    const SRange sr = Interval<Bits<64>>::endian(k, bits, interval(x)).s();
     zone_.endian(k, bits, x);
     store(x, t);
+    store_signed(x, sr);
     reduce(x);
 }
 
@@ -198,15 +280,20 @@ void ZoneTnumState::assume(const Branch& br, Var x, Var y) {
     const T ty0 = tnum(y);
     const auto [tx, ty] = T::assume(br, tnum(x), ty0);
     if (tx.is_bottom() || ty.is_bottom()) return set_bottom();
+    const auto [ix, iy] = Interval<Bits<64>>::assume(br, interval(x), interval(y));
+    if (ix.is_bottom() || iy.is_bottom()) return set_bottom();
     if (ty0.is_const() && x != y)
         zone_.assume(br, x, ty0.value.raw());
     else
         zone_.assume(br, x, y);
     if (x == y) {
         store(x, tx.meet(ty));
+        store_signed(x, ix.s().meet(iy.s()));
     } else {
         store(x, tx);
         store(y, ty);
+        store_signed(x, ix.s());
+        store_signed(y, iy.s());
     }
     reduce(x);
     reduce(y);
@@ -217,8 +304,12 @@ void ZoneTnumState::assume(const Branch& br, Var x, std::uint64_t c) {
     zone_.normalise();
     const auto [tx, tc] = T::assume(br, tnum(x), T::constant(Bits<64>(c)));
     if (tx.is_bottom() || tc.is_bottom()) return set_bottom();
+    const auto [ix, ic] =
+        Interval<Bits<64>>::assume(br, interval(x), Interval<Bits<64>>::constant(Bits<64>(c)));
+    if (ix.is_bottom() || ic.is_bottom()) return set_bottom();
     zone_.assume(br, x, c);
     store(x, tx);
+    store_signed(x, ix.s());
     reduce(x);
 }
 

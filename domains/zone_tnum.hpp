@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // bpflab: the zone × tnum product state — relations from the zone, known bits per variable,
-// each reducing the other.
+// each reducing the other, and the signed bounds an unsigned zone cannot hold.
 #pragma once
 
 #include <cstdint>
@@ -21,8 +21,9 @@ namespace bpflab::dom {
 ///
 /// Reduction (after each transfer on the variables it wrote, and on demand when a tnum is
 /// read): the tnum meets the range of the zone's bounds (Tnum::range), and the zone meets the
-/// tnum's bounds [value, value | mask]. Both steps intersect with sets that contain γ, so they
-/// are sound; one round each way is done (the zone closes, so its side is already tight).
+/// tnum's bounds [value, value | mask]; a stored signed range meets the interval projection,
+/// whose unsigned view then bounds the zone. Every step intersects with sets that contain γ,
+/// so it is sound; one round each way is done (the zone closes, so its side is already tight).
 /// Projections meet both components: an exact constant above 2^63 that the zone cannot record
 /// stays exact through the tnum.
 ///
@@ -32,6 +33,7 @@ class ZoneTnumState {
   public:
     using Bool = bool;
     using T = Tnum<Bits<64>>;
+    using SRange = SInterval<Bits<64>>;
     static constexpr std::string_view kName = "zone+tnum";
 
     ZoneTnumState() = default;
@@ -48,7 +50,7 @@ class ZoneTnumState {
     [[nodiscard]] ZoneTnumState join(const ZoneTnumState& b) const;
     [[nodiscard]] ZoneTnumState meet(const ZoneTnumState& b) const;
     [[nodiscard]] ZoneTnumState widen(const ZoneTnumState& b) const { return widen(b, {}); }
-    /// Zone widening with thresholds (sorted ascending), tnum widening.
+    /// Zone widening with thresholds (sorted ascending), tnum and signed-range widening.
     [[nodiscard]] ZoneTnumState widen(const ZoneTnumState& b, std::span<const zone::Bound> t) const;
     [[nodiscard]] ZoneTnumState narrow(const ZoneTnumState& b) const;
     void join_with(const ZoneTnumState& b) { *this = join(b); }
@@ -75,12 +77,20 @@ class ZoneTnumState {
     /// The stored tnum of x (top past the end).
     [[nodiscard]] T stored(Var x) const { return x < tnums_.size() ? tnums_[x] : T::top(); }
     void store(Var x, const T& t);
+    /// The stored signed range of x (top past the end).
+    [[nodiscard]] SRange stored_signed(Var x) const {
+        return x < signed_.size() ? signed_[x] : SRange::top();
+    }
+    /// Keeps s as x's signed range: a range of non-negative values goes into the zone's bounds
+    /// instead (so that only ranges with negative members are stored); bottom empties the state.
+    void store_signed(Var x, const SRange& s);
     /// Both-way reduction of x; bottom when the components disagree.
     void reduce(Var x);
     void set_bottom();
 
     ZoneState zone_;
     std::vector<T> tnums_;
+    std::vector<SRange> signed_;
 };
 
 static_assert(NumericState<ZoneTnumState>);

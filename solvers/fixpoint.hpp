@@ -24,6 +24,9 @@ struct Options {
     /// Upper bound on ascending iterations of one component before giving up with top; a safety
     /// net for widenings that do not stabilise (a bug in a domain), never hit by a correct one.
     unsigned max_iterations = 10'000;
+    /// The engine stops when this time has passed (checked every 64 transfers); the result is
+    /// then incomplete (Stats::timed_out) and must not be read as an invariant.
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 /// What the engine did.
@@ -35,7 +38,8 @@ struct Stats {
     std::uint64_t narrowings = 0;
     std::size_t states_stored = 0;  ///< invariants kept (one per reachable vertex)
     double seconds = 0;
-    bool gave_up = false;  ///< some component hit max_iterations
+    bool gave_up = false;    ///< some component hit max_iterations
+    bool timed_out = false;  ///< Options::deadline passed: the states are incomplete
 };
 
 /// The problem the engine solves: a graph with `vertex_count()` vertices, successor and
@@ -90,7 +94,10 @@ class Engine {
         r_.stats = Stats{};
         r_.stats.head_iterations.assign(n, 0);
         wto_ = make_wto(n, p_.root(), [&](std::size_t v) { return p_.successors(v); });
-        for (const WtoElement& e : wto_.elements()) visit(e);
+        for (const WtoElement& e : wto_.elements()) {
+            if (r_.stats.timed_out) break;
+            visit(e);
+        }
         for (std::size_t v = 0; v < n; ++v)
             if (wto_.contains(v)) ++r_.stats.states_stored;
         r_.stats.seconds =
@@ -113,6 +120,8 @@ class Engine {
 
     void apply(std::size_t v) {
         ++r_.stats.transfers;
+        if ((r_.stats.transfers & 63) == 0 && std::chrono::steady_clock::now() > opt_.deadline)
+            r_.stats.timed_out = true;
         r_.post[v] = p_.transfer(v, r_.pre[v]);
     }
 
@@ -129,6 +138,7 @@ class Engine {
             ++r_.stats.head_iterations[h];
             apply(h);
             for (const WtoElement& inner : e.body) visit(inner);
+            if (r_.stats.timed_out) return;
             L next = incoming(h);
             if (next.leq(r_.pre[h])) break;
             if (it >= opt_.max_iterations) {
@@ -148,7 +158,7 @@ class Engine {
         // Descending phase: a bounded number of narrowing passes.
         // A pass whose result is no longer a post-fixpoint (a non-monotone transfer can do that)
         // is undone: the previous, stable head state is restored and the body recomputed.
-        for (unsigned pass = 0; pass < opt_.narrowing_passes; ++pass) {
+        for (unsigned pass = 0; pass < opt_.narrowing_passes && !r_.stats.timed_out; ++pass) {
             L next = incoming(h);
             if (r_.pre[h].leq(next)) break;  // already the least this pass can give
             ++r_.stats.narrowings;

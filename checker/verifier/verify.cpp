@@ -115,12 +115,18 @@ ProgramResult verify_program(const Object& object, const Program& program,
         return std::any_of(x.errors.begin(), x.errors.end(),
                            [](const Finding& f) { return f.code == Check::MayNotTerminate; });
     };
-    if (!loops_left(r)) return r;
+    if (r.timed_out || !loops_left(r)) return r;
     VerifyOptions rel = options;
     rel.domain = "zone+tnum";
     rel.record_facts = false;
     rel.record_states = false;
     const ProgramResult z = verify_relational(object, program, rel);
+    r.seconds += z.seconds;
+    if (z.timed_out) {
+        r.timed_out = true;
+        r.pass = false;
+        return r;
+    }
     std::erase_if(r.errors, [&](const Finding& f) {
         if (f.code != Check::MayNotTerminate) return false;
         return std::none_of(z.errors.begin(), z.errors.end(), [&](const Finding& g) {
@@ -128,7 +134,6 @@ ProgramResult verify_program(const Object& object, const Program& program,
         });
     });
     r.termination_by = "zone+tnum";
-    r.seconds += z.seconds;
     r.pass = r.errors.empty();
     return r;
 }

@@ -84,6 +84,8 @@ struct ProgramResult {
     std::size_t instructions = 0;
     std::size_t variables = 0;  ///< numeric variables of the state
     bool gave_up = false;       ///< the fixpoint hit its iteration cap (everything after fails)
+    /// The fixpoint passed VerifyOptions::fixpoint.deadline: no invariant, no check, not pass.
+    bool timed_out = false;
     /// Non-empty when loop termination was proved by another domain's analysis ("zone+tnum"
     /// for the non-relational domains; its time is included in `seconds`).
     std::string termination_by;

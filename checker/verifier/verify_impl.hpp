@@ -179,13 +179,14 @@ ProgramResult verify_with(const Object& object, const Program& program, const Ve
                                                    fx.stats.head_iterations[v]});
         res.widenings = fx.stats.widenings;
         res.gave_up = fx.stats.gave_up;
+        res.timed_out = fx.stats.timed_out;
         res.peak_memory_bytes = problem.peak > heap0 ? problem.peak - heap0 : 0;
         if (opt.record_states)
             sink.on_state = [&](std::size_t v, std::uint32_t i, const std::string& text) {
                 res.states.push_back(
                     InsnState{program.code.pc[i], g.contexts[g.vertices[v].context].chain, text});
             };
-        for (std::size_t v = 0; v < g.vertices.size(); ++v) {
+        for (std::size_t v = 0; v < g.vertices.size() && !res.timed_out; ++v) {
             if (fx.pre[v].is_bottom()) continue;
             if (opt.record_facts) {
                 // Facts before every instruction: replay the block without reporting.
@@ -225,7 +226,7 @@ ProgramResult verify_with(const Object& object, const Program& program, const Ve
             f.context = g.contexts[c].chain;
             sink.findings.push_back(std::move(f));
         }
-        for (std::size_t l = 0; l < g.loops.size(); ++l) {
+        for (std::size_t l = 0; l < g.loops.size() && !res.timed_out; ++l) {
             const std::size_t head = g.loops[l].head;
             if (an.loop_bounded(l, fx.pre[head])) continue;
             Finding f;
@@ -250,7 +251,7 @@ ProgramResult verify_with(const Object& object, const Program& program, const Ve
         if (!seen.emplace(static_cast<int>(f.code), f.pc, f.context, f.message).second) continue;
         (is_warning(f.code) ? res.warnings : res.errors).push_back(std::move(f));
     }
-    res.pass = res.errors.empty();
+    res.pass = res.errors.empty() && !res.timed_out;
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return res;
 }

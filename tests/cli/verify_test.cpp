@@ -273,6 +273,21 @@ TEST_CASE("verify --timeout: an analysis longer than the limit is a timeout, exi
     const json doc = read_json(out);
     CHECK(doc["programs"][0]["timed_out"] == true);
     CHECK(verify(asm_file("return_range_ok.s") + " --timeout 600").code == 0);
+
+    // A loop's analysis is stopped by the engine itself: not passed, and no findings from an
+    // incomplete invariant.
+    const fs::path loop = fs::path(BPFLAB_BINARY_DIR) / "corpus" / "ipv6_ext.o";
+    const fs::path out2 = scratch() / "timeout_loop.json";
+    const Run s =
+        verify("'" + loop.string() + "' --timeout 0.000000001 --json '" + out2.string() + "'");
+    CHECK(s.code == 5);
+    const json d2 = read_json(out2);
+    const auto& p = d2["programs"][0];
+    CHECK(p["timed_out"] == true);
+    CHECK(p["verdict"] == "fail");
+    CHECK(p["outcome"] == "TIMEOUT");
+    CHECK(p["errors"].empty());
+    CHECK(p["iterations"].get<int>() < 200);
 }
 
 TEST_CASE("verify --caps and --no-packet-range are accepted and keep the document valid") {

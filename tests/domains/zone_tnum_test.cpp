@@ -47,6 +47,36 @@ TEST_CASE("zone+tnum: constants above 2^63 stay exact; known bits bound the zone
     CHECK(u.is_bottom());
 }
 
+TEST_CASE("zone+tnum: signed bounds that are two unsigned ranges are kept") {
+    // x s<= 63 is [0, 63] ∪ [2^63, 2^64): nothing for an unsigned zone; then x s>= 0 makes it
+    // [0, 63], which the zone holds.
+    ZoneTnumState s;
+    s.assume(Branch{Cond::Sgt, false, false}, 0, std::uint64_t{63});
+    CHECK(s.interval(0).s().hi().sraw() == 63);
+    CHECK(s.interval(0).u().is_top());
+    s.assume(Branch{Cond::Slt, false, false}, 0, std::uint64_t{0});
+    CHECK(s.interval(0).u().hi().raw() == 63);
+    CHECK(s.zone().bounds(0).hi == 63);
+    // x in [0, 10], x -= 5: [-5, 5] signed; x s< 0 is then [-5, -1], and x + 5 is in [0, 4].
+    ZoneTnumState t;
+    t.assume(Branch{Cond::Le, false, true}, 0, std::uint64_t{10});
+    t.apply(AluSpec{AluOp::Sub, true, 0}, 0, std::uint64_t{5});
+    CHECK(t.interval(0).s().lo().sraw() == -5);
+    CHECK(t.interval(0).s().hi().sraw() == 5);
+    t.assume(Branch{Cond::Slt, false, true}, 0, std::uint64_t{0});
+    t.apply(AluSpec{AluOp::Add, true, 0}, 0, std::uint64_t{5});
+    CHECK(t.interval(0).u().hi().raw() == 4);
+    // A join keeps a signed range that straddles zero: -1 on one side, [0, 5] on the other.
+    ZoneTnumState a, b;
+    a.assign(0, ~std::uint64_t{0});
+    b.assume(Branch{Cond::Le, false, true}, 0, std::uint64_t{5});
+    const ZoneTnumState j = a.join(b);
+    CHECK(j.interval(0).s().lo().sraw() == -1);
+    CHECK(j.interval(0).s().hi().sraw() == 5);
+    CHECK(a.leq(j));
+    CHECK(b.leq(j));
+}
+
 TEST_CASE("zone+tnum: the packet pattern is still proven relationally") {
     enum : Var { kPkt = 0, kEnd = 1, kP = 2, kQ = 3 };
     ZoneTnumState s;

@@ -47,14 +47,11 @@ std::vector<Case> cases() {
 ///   xdp_ipv6_ext (kernel): a loop's packet cursor advances by a loaded length, six times at
 ///     most; after widening, a non-relational domain cannot bound its offset (the kernel
 ///     walks each iteration; zones relate the offset to the loop counter).
-///   signed_both_sides (zone+tnum): the zone reads values unsigned, so `r s<= 63` (two
-///     unsigned ranges) is lost before `r s>= 0` comes; tnums cannot hold it either.
 /// Only kernel and zone+tnum are held to accepting every kernel-accepted program; a listed
 /// pair that starts passing fails the test, so the list stays true.
 bool known_imprecise(const std::string& program, const std::string& domain) {
     static const std::set<std::pair<std::string, std::string>> kKnown = {
         {"xdp_ipv6_ext", "kernel"},
-        {"signed_both_sides", "zone+tnum"},
     };
     return kKnown.contains({program, domain});
 }
