@@ -336,8 +336,10 @@ template <template <class> class D, unsigned N>
 
 /// A state obligation: for every value v of V = D<W> and w ∈ γ(v), `bad(v, w)` is false
 /// (bad = "w is lost by the step", or "v is bottom" for the emptiness of bottom values).
-template <template <class> class D, unsigned N, class Bad>
-[[nodiscard]] Obligation state(const ProveOptions& options, const std::string& name, Bad bad) {
+/// `split(v, w)`, when given, returns parts whose disjunction is bad(v, w) (one query each).
+template <template <class> class D, unsigned N, class Bad, class Split = std::nullptr_t>
+[[nodiscard]] Obligation state(const ProveOptions& options, const std::string& name, Bad bad,
+                               Split split = nullptr) {
     return run(name, [&](Obligation& ob) {
         using W = smt::SymBits<N>;
         using V = D<W>;
@@ -345,20 +347,24 @@ template <template <class> class D, unsigned N, class Bad>
         const V v = DomainFields<V>::make(sv);
         const W w = W::fresh("w");
         const z3::expr base = detail::truth(v.well_formed() && v.contains(w));
-        check_parts(ob, options, base, {detail::truth(bad(v, w))},
-                    [&](const z3::model& m, std::size_t) {
-                        using M = D<Bits<N>>;
-                        Counterexample c;
-                        c.a_fields = model_fields(m, sv);
-                        c.x = smt::evaluate(m, w);
-                        detail::ValueSource src{&c.a_fields};
-                        const M mv = DomainFields<M>::make(src);
-                        const Bits<N> mw(c.x);
-                        c.a = DomainFields<M>::describe(mv);
-                        c.confirmed_by_domain = mv.well_formed() && mv.contains(mw) && bad(mv, mw);
-                        c.replay_note = "state obligation: v = a, w = x";
-                        ob.model = std::move(c);
-                    });
+        std::vector<z3::expr> parts;
+        if constexpr (std::is_same_v<Split, std::nullptr_t>)
+            parts.push_back(detail::truth(bad(v, w)));
+        else
+            parts = split(v, w);
+        check_parts(ob, options, base, parts, [&](const z3::model& m, std::size_t) {
+            using M = D<Bits<N>>;
+            Counterexample c;
+            c.a_fields = model_fields(m, sv);
+            c.x = smt::evaluate(m, w);
+            detail::ValueSource src{&c.a_fields};
+            const M mv = DomainFields<M>::make(src);
+            const Bits<N> mw(c.x);
+            c.a = DomainFields<M>::describe(mv);
+            c.confirmed_by_domain = mv.well_formed() && mv.contains(mw) && bad(mv, mw);
+            c.replay_note = "state obligation: v = a, w = x";
+            ob.model = std::move(c);
+        });
     });
 }
 
@@ -383,6 +389,15 @@ struct StepBad {
     static constexpr auto bounds_from_tnum = [](const auto& v, const auto& w) {
         using K = std::remove_cvref_t<decltype(v)>;
         return !K(v.tnum(), K::bounds_from_tnum(v.tnum(), v.interval())).contains(w);
+    };
+    /// bounds_from_tnum split by view: the step keeps the tnum, so w is lost exactly when one
+    /// of the four bounds views misses it.
+    static constexpr auto bounds_from_tnum_views = [](const auto& v, const auto& w) {
+        using K = std::remove_cvref_t<decltype(v)>;
+        std::vector<z3::expr> parts;
+        views_missing(parts, w.expr().ctx().bool_val(true),
+                      K::bounds_from_tnum(v.tnum(), v.interval()), w);
+        return parts;
     };
     /// The kernel's tnum ← bounds step keeps every member.
     static constexpr auto tnum_from_bounds = [](const auto& v, const auto& w) {
@@ -569,7 +584,8 @@ template <template <class> class K, unsigned N>
     parts.push_back({cached(key<K>("bounds_from_tnum", "", N, options),
                             [&] {
                                 return state<K, N>(options, "kernel.bounds_from_tnum",
-                                                   StepBad::bounds_from_tnum);
+                                                   StepBad::bounds_from_tnum,
+                                                   StepBad::bounds_from_tnum_views);
                             }),
                      state_as_mov(op, top, as_is)});
     parts.push_back({cached(key<K>("tnum_from_bounds", "", N, options),
