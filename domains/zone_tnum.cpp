@@ -66,21 +66,8 @@ namespace {
 
 enum class Op { Join, Meet, Widen, Narrow };
 
-T combine_tnum(Op op, const T& a, const T& b) {
-    switch (op) {
-        case Op::Join:
-            return a.join(b);
-        case Op::Widen:
-            return a.widen(b);
-        case Op::Meet:
-        case Op::Narrow:
-            return a.meet(b);
-    }
-    return a.join(b);
-}
-
-SInterval<Bits<64>> combine_signed(Op op, const SInterval<Bits<64>>& a,
-                                   const SInterval<Bits<64>>& b) {
+template <class V>
+V combine(Op op, const V& a, const V& b) {
     switch (op) {
         case Op::Join:
             return a.join(b);
@@ -94,23 +81,13 @@ SInterval<Bits<64>> combine_signed(Op op, const SInterval<Bits<64>>& a,
     return a.join(b);
 }
 
-// The signed side, pointwise (top past either end).
-std::vector<SInterval<Bits<64>>> combine_signed(Op op, const std::vector<SInterval<Bits<64>>>& sa,
-                                                const std::vector<SInterval<Bits<64>>>& sb) {
-    using R = SInterval<Bits<64>>;
-    std::vector<R> out(std::max(sa.size(), sb.size()), R::top());
+// A per-variable side (tnums, signed ranges) of the binary lattice operations, pointwise (top
+// past either end).
+template <class V>
+std::vector<V> combine(Op op, const std::vector<V>& va, const std::vector<V>& vb) {
+    std::vector<V> out(std::max(va.size(), vb.size()), V::top());
     for (std::size_t i = 0; i < out.size(); ++i)
-        out[i] =
-            combine_signed(op, i < sa.size() ? sa[i] : R::top(), i < sb.size() ? sb[i] : R::top());
-    return out;
-}
-
-// The tnum side of the binary lattice operations, pointwise (top past either end).
-std::vector<T> combine_tnums(Op op, const std::vector<T>& ta, const std::vector<T>& tb) {
-    std::vector<T> out(std::max(ta.size(), tb.size()), T::top());
-    for (std::size_t i = 0; i < out.size(); ++i)
-        out[i] =
-            combine_tnum(op, i < ta.size() ? ta[i] : T::top(), i < tb.size() ? tb[i] : T::top());
+        out[i] = combine(op, i < va.size() ? va[i] : V::top(), i < vb.size() ? vb[i] : V::top());
     return out;
 }
 
@@ -143,8 +120,8 @@ ZoneTnumState ZoneTnumState::meet(const ZoneTnumState& b) const {
     if (b.is_bottom()) return b;
     ZoneTnumState r;
     r.zone_ = zone_.meet(b.zone_);
-    r.tnums_ = combine_tnums(Op::Meet, tnums_, b.tnums_);
-    r.signed_ = combine_signed(Op::Meet, signed_, b.signed_);
+    r.tnums_ = combine(Op::Meet, tnums_, b.tnums_);
+    r.signed_ = combine(Op::Meet, signed_, b.signed_);
     if (r.zone_.is_bottom()) return bottom();
     for (std::size_t i = 0; i < std::max(r.tnums_.size(), r.signed_.size()); ++i) {
         r.reduce(static_cast<Var>(i));
@@ -158,8 +135,8 @@ ZoneTnumState ZoneTnumState::widen(const ZoneTnumState& b, std::span<const zone:
     if (b.is_bottom()) return *this;
     ZoneTnumState r;
     r.zone_ = zone_.widen(b.zone_, t);
-    r.tnums_ = combine_tnums(Op::Widen, tnums_, b.tnums_);
-    r.signed_ = combine_signed(Op::Widen, signed_, b.signed_);
+    r.tnums_ = combine(Op::Widen, tnums_, b.tnums_);
+    r.signed_ = combine(Op::Widen, signed_, b.signed_);
     return r;
 }
 
@@ -167,8 +144,8 @@ ZoneTnumState ZoneTnumState::narrow(const ZoneTnumState& b) const {
     if (is_bottom() || b.is_bottom()) return bottom();
     ZoneTnumState r;
     r.zone_ = zone_.narrow(b.zone_);
-    r.tnums_ = combine_tnums(Op::Narrow, tnums_, b.tnums_);
-    r.signed_ = combine_signed(Op::Narrow, signed_, b.signed_);
+    r.tnums_ = combine(Op::Narrow, tnums_, b.tnums_);
+    r.signed_ = combine(Op::Narrow, signed_, b.signed_);
     return r;
 }
 
