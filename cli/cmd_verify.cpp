@@ -37,6 +37,7 @@ struct VerifyOpts {
     int check_runs = 0;
     std::uint64_t seed = 1;
     double timeout = 0;
+    unsigned unroll = verify::VerifyOptions{}.unroll;
 };
 
 /// What the run saw, for the exit code.
@@ -115,6 +116,7 @@ reports::ProgramReport VerifyRun::one(const Object& obj, std::size_t index,
     vo.check.packet_range = !o_.no_packet_range;
     vo.record_states = o_.log_level >= reports::kLogStates;
     vo.record_facts = o_.check_runs > 0;
+    vo.unroll = o_.unroll;
     if (o_.timeout > 0)
         vo.fixpoint.deadline = std::chrono::steady_clock::now() +
                                std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -316,6 +318,11 @@ void register_verify(CLI::App& app, int& exit_code) {
                     "Stop a program's analysis after S seconds and report it as a timeout (0: no "
                     "limit)")
         ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--unroll", o->unroll,
+                    "When the analysis finds an error, run it again with the first N iterations of "
+                    "every innermost loop apart (0: never)")
+        ->check(CLI::Range(0U, verify::kMaxUnroll))
+        ->capture_default_str();
     cmd->callback([o, &exit_code] { exit_code = run_verify(*o); });
 }
 

@@ -34,6 +34,10 @@ Json states_json(const ProgramReport& r) {
     Json out = Json::array();
     for (const verify::InsnState& s : r.result.states) {
         Json j = {{"pc", s.pc}, {"context", s.context}};
+        if (s.iteration != 0) {
+            j["iteration"] = s.iteration;
+            j["and_later"] = s.and_later;
+        }
         if (r.program != nullptr && s.pc < r.program->code.index_of_pc.size() &&
             r.program->code.index_of_pc[s.pc] >= 0)
             j["insn"] = print_instruction(r.program->code.at_pc(s.pc), Syntax::Linux);
@@ -50,6 +54,17 @@ Json file_body(const FileReport& f) {
     for (const ProgramReport& r : f.programs) programs.push_back(program_json(r));
     j["programs"] = std::move(programs);
     return j;
+}
+
+Json unrolled_json(const std::vector<verify::UnrolledReport>& loops) {
+    Json out = Json::array();
+    for (const verify::UnrolledReport& u : loops)
+        out.push_back({{"pc", u.pc},
+                       {"context", u.context},
+                       {"copies", u.copies},
+                       {"reached", u.reached},
+                       {"later_reached", u.later_reached}});
+    return out;
 }
 
 Json heads_json(const std::vector<verify::HeadIterations>& heads) {
@@ -76,6 +91,7 @@ Json program_json(const ProgramReport& r) {
               {"iterations", p.iterations},
               {"widenings", p.widenings},
               {"loop_heads", heads_json(p.heads)},
+              {"unrolled_loops", unrolled_json(p.unrolled)},
               {"vertices", p.vertices},
               {"contexts", p.contexts},
               {"instructions", p.instructions},

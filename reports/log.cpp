@@ -91,6 +91,8 @@ void print_states(std::ostream& out, const ProgramReport& r) {
     for (const verify::InsnState& s : r.result.states) {
         out << "    ";
         if (!s.context.empty()) out << "[" << s.context << "] ";
+        if (s.iteration != 0)
+            out << "[iteration " << s.iteration << (s.and_later ? " and later" : "") << "] ";
         out << s.pc << ":";
         if (p != nullptr && s.pc < p->code.index_of_pc.size() && p->code.index_of_pc[s.pc] >= 0) {
             char op[8];
@@ -98,6 +100,17 @@ void print_states(std::ostream& out, const ProgramReport& r) {
             out << " " << op << " " << print_instruction(p->code.at_pc(s.pc), Syntax::Linux);
         }
         out << " ; " << s.text << "\n";
+    }
+}
+
+void print_unrolled(std::ostream& out, const verify::ProgramResult& p, const char* indent) {
+    for (const verify::UnrolledReport& u : p.unrolled) {
+        out << indent << "loop at " << u.pc << (u.context.empty() ? "" : " in ") << u.context
+            << " unrolled: the first " << plural(u.copies, "iteration") << " apart, ";
+        if (u.later_reached)
+            out << "the later ones joined\n";
+        else
+            out << "at most " << plural(u.reached, "iteration") << " run\n";
     }
 }
 
@@ -112,6 +125,7 @@ void print_program(std::ostream& out, const ProgramReport& r, int log_level) {
     if (!r.internal_error.empty()) out << "  internal error: " << r.internal_error << "\n";
     if (r.timed_out) out << "  the analysis took longer than the time limit\n";
     if (p.gave_up) out << "  the fixpoint hit its iteration cap; later states are unknown\n";
+    print_unrolled(out, p, "  ");
     if (log_level >= kLogFindings) {
         for (const verify::Finding& f : p.errors) print_finding(out, f, false);
         for (const verify::Finding& f : p.warnings) print_finding(out, f, true);
@@ -148,10 +162,11 @@ void print_domain_table(std::ostream& out, const std::vector<const ProgramReport
     for (const ProgramReport* r : rows) {
         const bool show =
             log_level >= kLogFindings && (!r->result.errors.empty() || !r->result.warnings.empty());
-        if (show || !r->internal_error.empty() || r->soundness) {
+        if (show || !r->internal_error.empty() || r->soundness || !r->result.unrolled.empty()) {
             out << "  " << r->result.domain << ":\n";
             if (!r->internal_error.empty())
                 out << "    internal error: " << r->internal_error << "\n";
+            print_unrolled(out, r->result, "    ");
             if (show) {
                 for (const verify::Finding& f : r->result.errors) print_finding(out, f, false);
                 for (const verify::Finding& f : r->result.warnings) print_finding(out, f, true);

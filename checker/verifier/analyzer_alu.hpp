@@ -644,10 +644,14 @@ AbsState<S> Analyzer<S>::edge(std::size_t u, std::size_t v, const State& post) c
     if (out.is_bottom()) return out;
     if (const std::int64_t l = g_.loop_of_head(v); l >= 0) {
         const dom::Var k = lay_.loop_counter(static_cast<int>(l));
-        if (g_.is_back_edge(u, v))
+        const dom::Var down = lay_.loop_down_counter(static_cast<int>(l));
+        if (g_.is_back_edge(u, v)) {
             out.num.apply(dom::AluSpec{AluOp::Add, true, 0}, k, std::uint64_t{1});
-        else
+            out.num.apply(dom::AluSpec{AluOp::Sub, true, 0}, down, std::uint64_t{1});
+        } else {
             out.num.assign(k, std::uint64_t{0});
+            out.num.assign(down, kDownCounterStart);
+        }
     }
     return out;
 }
@@ -656,8 +660,10 @@ template <dom::NumericState S>
 bool Analyzer<S>::loop_bounded(std::size_t l, const State& st) const {
     if (st.is_bottom()) return true;
     if (st.is_top()) return false;
-    const auto i = st.num.interval(lay_.loop_counter(static_cast<int>(l)));
-    return i.is_bottom() || i.u().hi().raw() < (std::uint64_t{1} << 32);
+    const auto up = st.num.interval(lay_.loop_counter(static_cast<int>(l)));
+    const auto down = st.num.interval(lay_.loop_down_counter(static_cast<int>(l)));
+    return up.is_bottom() || down.is_bottom() || up.u().hi().raw() < (std::uint64_t{1} << 32) ||
+           down.u().lo().raw() > kDownCounterStart - (std::uint64_t{1} << 32);
 }
 
 template <dom::NumericState S>

@@ -32,6 +32,34 @@ std::int64_t Graph::loop_of_head(std::size_t v) const {
     return -1;
 }
 
+std::vector<char> Graph::loop_body(const LoopHead& loop) const {
+    std::vector<char> in(vertices.size(), 0);
+    std::vector<std::size_t> work(loop.back_sources.begin(), loop.back_sources.end());
+    in[loop.head] = 1;
+    while (!work.empty()) {
+        const std::size_t v = work.back();
+        work.pop_back();
+        if (in[v]) continue;
+        in[v] = 1;
+        for (const std::size_t u : pred[v])
+            if (!in[u]) work.push_back(u);
+    }
+    return in;
+}
+
+void Graph::link() {
+    const std::size_t n = vertices.size();
+    succ.assign(n, {});
+    pred.assign(n, {});
+    for (std::size_t u = 0; u < n; ++u)
+        for (const Flow& f : out[u]) {
+            auto& s = succ[u];
+            if (std::find(s.begin(), s.end(), f.to) == s.end()) s.push_back(f.to);
+            auto& pr = pred[f.to];
+            if (std::find(pr.begin(), pr.end(), u) == pr.end()) pr.push_back(u);
+        }
+}
+
 namespace {
 
 /// The pc-relative target of a jump-like instruction at slot `pc`, if it has one.
@@ -286,16 +314,7 @@ class Builder {
 
     /// Predecessor lists, and the loops whose termination must be proved.
     void finish() {
-        const std::size_t n = g_.vertices.size();
-        g_.succ.assign(n, {});
-        g_.pred.assign(n, {});
-        for (std::size_t u = 0; u < n; ++u)
-            for (const Flow& f : g_.out[u]) {
-                auto& s = g_.succ[u];
-                if (std::find(s.begin(), s.end(), f.to) == s.end()) s.push_back(f.to);
-                auto& pr = g_.pred[f.to];
-                if (std::find(pr.begin(), pr.end(), u) == pr.end()) pr.push_back(u);
-            }
+        g_.link();
         for (std::uint32_t c = 0; c < g_.contexts.size(); ++c) {
             const FunctionCfg& f = cfg_.functions[g_.contexts[c].function];
             if (f.irreducible)

@@ -83,8 +83,8 @@ bool is_warning(Check c) {
 }
 
 Layout::Layout(int frames, int loops, const std::vector<std::pair<int, int>>& spill_slots)
-    : base_(static_cast<dom::Var>(frames * kRegs)) {
-    dom::Var next = base_ + 4 + static_cast<dom::Var>(loops);
+    : base_(static_cast<dom::Var>(frames * kRegs)), loops_(static_cast<dom::Var>(loops)) {
+    dom::Var next = base_ + 4 + 2 * loops_;
     for (const auto& s : spill_slots)
         if (!slots_.contains(s)) slots_.emplace(s, next++);
     count_ = next;

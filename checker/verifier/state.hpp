@@ -20,10 +20,12 @@ namespace bpflab::verify {
 inline constexpr int kStackBytes = 512;
 inline constexpr int kSlots = kStackBytes / 8;
 inline constexpr int kRegs = 11;
+inline constexpr std::uint64_t kDownCounterStart = std::uint64_t{1} << 62;
 
 /// Which numeric variable stands for what (one per program, fixed before the analysis):
 /// r0..r10 of each frame, the packet's size (data_end - data) and metadata size, two scratch
-/// variables, one counter per loop, and the 8-byte stack slots the program spills to.
+/// variables, two counters per loop (one up, one down), and the 8-byte stack slots the program
+/// spills to.
 class Layout {
   public:
     Layout() = default;
@@ -35,8 +37,14 @@ class Layout {
     [[nodiscard]] dom::Var packet_size() const { return base_; }
     [[nodiscard]] dom::Var meta_size() const { return base_ + 1; }
     [[nodiscard]] dom::Var scratch(int i) const { return base_ + 2 + static_cast<dom::Var>(i); }
+    /// The iterations of `loop` so far, counted up from 0 on entry ...
     [[nodiscard]] dom::Var loop_counter(int loop) const {
         return base_ + 4 + static_cast<dom::Var>(loop);
+    }
+    /// ... and down from kDownCounterStart (far from wrapping either way): a relational domain
+    /// relates it to a variable the loop decrements (`i - down` is a difference, `i + up` not).
+    [[nodiscard]] dom::Var loop_down_counter(int loop) const {
+        return base_ + 4 + loops_ + static_cast<dom::Var>(loop);
     }
     /// The variable of stack slot `slot` (byte offset slot * 8 from the frame's bottom) of
     /// `frame`, or -1 when the program never spills there with a constant offset.
@@ -48,6 +56,7 @@ class Layout {
 
   private:
     dom::Var base_ = 0;
+    dom::Var loops_ = 0;
     std::map<std::pair<int, int>, dom::Var> slots_;
     std::size_t count_ = 0;
 };

@@ -73,18 +73,7 @@ std::vector<std::vector<std::int64_t>> loop_thresholds(const Program& program, c
     const std::size_t n = graph.vertices.size();
     std::vector<std::vector<std::int64_t>> out(n, widening_thresholds(program));
     for (const LoopHead& loop : graph.loops) {
-        // The natural loop's body: what reaches a back source without passing the head.
-        std::vector<char> in(n, 0);
-        std::vector<std::size_t> work(loop.back_sources.begin(), loop.back_sources.end());
-        in[loop.head] = 1;
-        while (!work.empty()) {
-            const std::size_t v = work.back();
-            work.pop_back();
-            if (in[v]) continue;
-            in[v] = 1;
-            for (const std::size_t u : graph.pred[v])
-                if (!in[u]) work.push_back(u);
-        }
+        const std::vector<char> in = graph.loop_body(loop);
         std::set<std::int64_t> t = boundaries();
         for (std::size_t v = 0; v < n; ++v) {
             if (!in[v]) continue;

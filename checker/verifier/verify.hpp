@@ -27,6 +27,13 @@ struct VerifyOptions {
     /// type boundaries); later ones at the same head go straight to the extremes. Each stop
     /// costs a pass over the loop; the corpus needs at most 2.
     unsigned threshold_widenings = 3;
+    /// When the analysis finds an error (other than a loop not proved to terminate), it is run
+    /// again with the innermost loops unrolled (unroll_loops in graph.hpp): this many iterations
+    /// get their own copy of the body, at most `unroll_budget` instructions of copies per
+    /// loop. The second analysis is reported when it proves everything but termination; its
+    /// time counts in either case. 0 turns unrolling off.
+    unsigned unroll = 16;
+    std::size_t unroll_budget = 4096;
     bool record_states = false;  ///< keep the kernel-style state before every instruction
     bool record_facts = false;   ///< keep the checkable invariant before every instruction
 };
@@ -56,6 +63,19 @@ struct InsnState {
     std::uint32_t pc = 0;
     std::string context;  ///< call chain ("" for the entry function)
     std::string text;
+    /// In an unrolled loop: the iteration, from 1, and whether the state covers every later one
+    /// too (the last copy); 0 elsewhere.
+    std::uint16_t iteration = 0;
+    bool and_later = false;
+};
+
+/// A loop the reported analysis unrolled (VerifyOptions::unroll).
+struct UnrolledReport {
+    std::uint32_t pc = 0;        ///< slot of the loop head
+    std::string context;         ///< the call chain ("" for the entry function)
+    std::uint16_t copies = 0;    ///< iterations with their own copy of the body
+    std::uint16_t reached = 0;   ///< of those, the ones whose head the analysis reaches
+    bool later_reached = false;  ///< whether a later iteration is reached (none: a proved bound)
 };
 
 /// How often the fixpoint engine iterated one loop head (a head of the weak topological order).
@@ -78,9 +98,10 @@ struct ProgramResult {
     std::size_t peak_memory_bytes = 0;  ///< heap growth during the analysis (malloc statistics)
     std::uint64_t iterations = 0;       ///< block transfers applied by the fixpoint engine
     std::uint64_t widenings = 0;
-    std::vector<HeadIterations> heads;  ///< per loop head, in graph order
-    std::size_t vertices = 0;           ///< blocks of the inlined graph
-    std::size_t contexts = 0;           ///< inlined function instances
+    std::vector<HeadIterations> heads;     ///< per loop head, in graph order
+    std::vector<UnrolledReport> unrolled;  ///< loops unrolled by the reported analysis
+    std::size_t vertices = 0;              ///< blocks of the inlined graph
+    std::size_t contexts = 0;              ///< inlined function instances
     std::size_t instructions = 0;
     std::size_t variables = 0;  ///< numeric variables of the state
     bool gave_up = false;       ///< the fixpoint hit its iteration cap (everything after fails)

@@ -138,25 +138,22 @@ PointFacts facts_of(const AbsState<S>& st, const Layout& lay, std::uint32_t pc) 
 
 }  // namespace detail
 
+namespace detail {
+
+/// One analysis of `program` over graph `g` (the inlined graph, or its unrolled form), without
+/// the timing: the findings, the fixpoint's figures and what `opt` asks to record.
 template <dom::NumericState S>
-ProgramResult verify_with(const Object& object, const Program& program, const VerifyOptions& opt) {
-    const auto start = std::chrono::steady_clock::now();
-    const std::size_t heap0 = detail::heap_in_use();
+ProgramResult analyze(const Object& object, const Program& program, const VerifyOptions& opt,
+                      const Graph& g, const Layout& lay, std::size_t heap0) {
     ProgramResult res;
     res.name = program.name;
     res.section = program.section;
     res.type = program.type;
     res.domain = opt.domain;
     res.instructions = program.code.insns.size();
-
-    const Graph g = build_graph(program);
-    int frames = 1;
-    for (const Context& c : g.contexts) frames = std::max(frames, c.frame + 1);
-    const Layout lay(frames, static_cast<int>(g.loops.size()), detail::spill_slots(program, g));
     res.vertices = g.vertices.size();
     res.contexts = g.contexts.size();
     res.variables = lay.var_count();
-
     Sink sink;
     for (const Finding& f : g.problems) sink.findings.push_back(f);
     if (!g.vertices.empty()) {
@@ -178,13 +175,21 @@ ProgramResult verify_with(const Object& object, const Program& program, const Ve
                                                    g.contexts[g.vertices[v].context].chain,
                                                    fx.stats.head_iterations[v]});
         res.widenings = fx.stats.widenings;
+        for (const UnrolledLoop& u : g.unrolled) {
+            UnrolledReport r{program.code.pc[u.head_insn], g.contexts[u.context].chain, u.copies, 0,
+                             !fx.pre[u.heads.back()].is_bottom()};
+            for (std::size_t k = 0; k + 1 < u.heads.size(); ++k)
+                if (!fx.pre[u.heads[k]].is_bottom()) r.reached = static_cast<std::uint16_t>(k + 1);
+            res.unrolled.push_back(std::move(r));
+        }
         res.gave_up = fx.stats.gave_up;
         res.timed_out = fx.stats.timed_out;
         res.peak_memory_bytes = problem.peak > heap0 ? problem.peak - heap0 : 0;
         if (opt.record_states)
             sink.on_state = [&](std::size_t v, std::uint32_t i, const std::string& text) {
-                res.states.push_back(
-                    InsnState{program.code.pc[i], g.contexts[g.vertices[v].context].chain, text});
+                const Vertex& vx = g.vertices[v];
+                res.states.push_back(InsnState{program.code.pc[i], g.contexts[vx.context].chain,
+                                               text, vx.iteration, vx.and_later});
             };
         for (std::size_t v = 0; v < g.vertices.size() && !res.timed_out; ++v) {
             if (fx.pre[v].is_bottom()) continue;
@@ -252,6 +257,39 @@ ProgramResult verify_with(const Object& object, const Program& program, const Ve
         (is_warning(f.code) ? res.warnings : res.errors).push_back(std::move(f));
     }
     res.pass = res.errors.empty() && !res.timed_out;
+    return res;
+}
+
+/// Whether `r` has an error other than a loop not proved to terminate.
+inline bool unsafe_found(const ProgramResult& r) {
+    return std::any_of(r.errors.begin(), r.errors.end(),
+                       [](const Finding& f) { return f.code != Check::MayNotTerminate; });
+}
+
+}  // namespace detail
+
+template <dom::NumericState S>
+ProgramResult verify_with(const Object& object, const Program& program, const VerifyOptions& opt) {
+    const auto start = std::chrono::steady_clock::now();
+    const std::size_t heap0 = detail::heap_in_use();
+    const Graph g = build_graph(program);
+    int frames = 1;
+    for (const Context& c : g.contexts) frames = std::max(frames, c.frame + 1);
+    const Layout lay(frames, static_cast<int>(g.loops.size()), detail::spill_slots(program, g));
+    ProgramResult res = detail::analyze<S>(object, program, opt, g, lay, heap0);
+    if (!res.timed_out && opt.unroll > 0 && detail::unsafe_found(res)) {
+        // Joining the iterations of a loop at its head may lose what each one keeps (a cursor
+        // advanced by a bounded amount per iteration): try again with the iterations apart.
+        const Graph unrolled = unroll_loops(g, opt.unroll, opt.unroll_budget);
+        if (!unrolled.unrolled.empty()) {
+            ProgramResult again = detail::analyze<S>(object, program, opt, unrolled, lay, heap0);
+            const bool better = !again.timed_out && !detail::unsafe_found(again);
+            ProgramResult& kept = better ? again : res;
+            kept.iterations = res.iterations + again.iterations;
+            kept.peak_memory_bytes = std::max(res.peak_memory_bytes, again.peak_memory_bytes);
+            if (better) res = std::move(again);
+        }
+    }
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return res;
 }

@@ -94,6 +94,14 @@ std::string check_program(const json& p) {
     CHECK(p["instructions"].get<std::uint64_t>() > 0);
     CHECK(p["gave_up"].is_boolean());
     CHECK(p["timed_out"].is_boolean());
+    REQUIRE(p["unrolled_loops"].is_array());
+    for (const auto& u : p["unrolled_loops"]) {
+        CHECK(u["pc"].is_number_unsigned());
+        CHECK(u["context"].is_string());
+        CHECK(u["copies"].is_number_unsigned());
+        CHECK(u["reached"].get<std::uint64_t>() <= u["copies"].get<std::uint64_t>());
+        CHECK(u["later_reached"].is_boolean());
+    }
     if (p.contains("kernel")) {
         const json& k = p["kernel"];
         CHECK((k["verdict"] == "pass" || k["verdict"] == "fail"));
@@ -288,6 +296,38 @@ TEST_CASE("verify --timeout: an analysis longer than the limit is a timeout, exi
     CHECK(p["outcome"] == "TIMEOUT");
     CHECK(p["errors"].empty());
     CHECK(p["iterations"].get<int>() < 200);
+}
+
+TEST_CASE("verify --unroll: the loop is unrolled only when needed, reported, and can be refused") {
+    const std::string file = asm_file("loop_cursor_per_iteration.s");
+    const fs::path out = scratch() / "unroll.json";
+    const Run r = verify(file + " --domain kernel --json '" + out.string() + "'");
+    CHECK(r.code == 0);
+    CHECK(
+        r.out.find("loop at 8 unrolled: the first 16 iterations apart, at most 4 iterations run") !=
+        std::string::npos);
+    const json doc = read_json(out);
+    const json& p = doc["programs"][0];
+    CHECK(check_program(p) == "pass");
+    REQUIRE(p["unrolled_loops"].size() == 1);
+    CHECK(p["unrolled_loops"][0]["pc"] == 8);
+    CHECK(p["unrolled_loops"][0]["reached"] == 4);
+    CHECK(p["unrolled_loops"][0]["later_reached"] == false);
+
+    const Run off = verify(file + " --domain kernel --unroll 0");
+    CHECK(off.code == 1);
+    CHECK(off.out.find("map-value-bounds") != std::string::npos);
+    // A loop proved without unrolling is not unrolled.
+    const fs::path out2 = scratch() / "unroll_none.json";
+    CHECK(verify(asm_file("loop_back_edge_const.s") + " --domain kernel --json '" + out2.string() +
+                 "'")
+              .code == 0);
+    CHECK(read_json(out2)["programs"][0]["unrolled_loops"].empty());
+    // States in unrolled copies name their iteration.
+    const Run states = verify(file + " --domain interval --log-level 2");
+    CHECK(states.out.find("[iteration 4] 8:") != std::string::npos);
+    CHECK(states.out.find("[iteration 5 and later]") == std::string::npos);
+    CHECK(verify(file + " --unroll 5000").code == 2);
 }
 
 TEST_CASE("verify --caps and --no-packet-range are accepted and keep the document valid") {

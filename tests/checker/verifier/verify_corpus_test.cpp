@@ -43,19 +43,6 @@ std::vector<Case> cases() {
     return out;
 }
 
-/// Safe programs a domain is known not to prove yet (imprecision, never unsoundness), with why:
-///   xdp_ipv6_ext (kernel): a loop's packet cursor advances by a loaded length, six times at
-///     most; after widening, a non-relational domain cannot bound its offset (the kernel
-///     walks each iteration; zones relate the offset to the loop counter).
-/// Only kernel and zone+tnum are held to accepting every kernel-accepted program; a listed
-/// pair that starts passing fails the test, so the list stays true.
-bool known_imprecise(const std::string& program, const std::string& domain) {
-    static const std::set<std::pair<std::string, std::string>> kKnown = {
-        {"xdp_ipv6_ext", "kernel"},
-    };
-    return kKnown.contains({program, domain});
-}
-
 bool verbose() {
     return std::getenv("BPFLAB_VERIFY_VERBOSE") != nullptr;
 }
@@ -112,12 +99,8 @@ TEST_CASE("verifier: corpus verdicts under every domain") {
                                       c.reason, ", got ", codes(r));
                     }
                 } else if (d == "kernel" || d == "zone+tnum") {
-                    if (known_imprecise(p.name, d))
-                        CHECK_MESSAGE(!r.pass, p.name, " is now proved by ", d,
-                                      ": take it off the known_imprecise list");
-                    else
-                        CHECK_MESSAGE(r.pass, c.file, " ", p.name, " rejected by ", d, ": ",
-                                      codes(r));
+                    // Held to accepting every program the kernel accepts.
+                    CHECK_MESSAGE(r.pass, c.file, " ", p.name, " rejected by ", d, ": ", codes(r));
                 }
             }
             if (c.privileged_accept) {
