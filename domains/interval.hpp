@@ -6,6 +6,7 @@
 #include <span>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include "core/isa.hpp"
@@ -59,7 +60,17 @@ class Interval {
     Interval(U u, S s, HU hu, HS hs)
         : u_(std::move(u)), s_(std::move(s)), hu_(std::move(hu)), hs_(std::move(hs)) {}
     /// One view, the others top, reduced.
-    [[nodiscard]] static Interval of(const U& u) { return Interval(u, S(), HU(), HS()).reduced(); }
+    [[nodiscard]] static Interval of(const U& u) {
+        if constexpr (std::is_same_v<Bool, bool>) {
+            // A concrete range below 2^(N/2 - 1) reads the same in every view: that tuple is
+            // what the reduction gives (tests/domains/interval_test.cpp), without its cost.
+            if (!u.is_bottom() && u.hi() < W(std::uint64_t{1} << (kBits / 2 - 1))) {
+                const H lo = trunc<kBits / 2>(u.lo()), hi = trunc<kBits / 2>(u.hi());
+                return Interval(u, S(u.lo(), u.hi()), HU(lo, hi), HS(lo, hi));
+            }
+        }
+        return Interval(u, S(), HU(), HS()).reduced();
+    }
     [[nodiscard]] static Interval of(const S& s) { return Interval(U(), s, HU(), HS()).reduced(); }
 
     [[nodiscard]] static Interval top() { return {}; }
@@ -181,8 +192,7 @@ class Interval {
     }
     /// endian before the reduction (solvers/prove_modular.hpp proves the two parts apart):
     /// the identity for the full-width ToLe, else the constant or the unsigned view alone.
-    [[nodiscard]] static Interval endian_unreduced(EndianKind k, unsigned bits,
-                                                   const Interval& a) {
+    [[nodiscard]] static Interval endian_unreduced(EndianKind k, unsigned bits, const Interval& a) {
         const unsigned width = bits / 8 * (kBits / 8);
         if (width >= kBits && k == EndianKind::ToLe) return a;
         const W zero = W::constant(0);

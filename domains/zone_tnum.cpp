@@ -50,6 +50,11 @@ bool ZoneTnumState::is_top() const {
 }
 
 bool ZoneTnumState::leq(const ZoneTnumState& b) const {
+    if (!zone_.is_normalised()) {  // one closure, not one per projection read below
+        ZoneTnumState c = *this;
+        c.normalise();
+        return c.leq(b);
+    }
     if (is_bottom()) return true;
     if (b.is_bottom() || !zone_.leq(b.zone_)) return false;
     const std::size_t n = std::max(tnums_.size(), b.tnums_.size());
@@ -94,6 +99,12 @@ std::vector<V> combine(Op op, const std::vector<V>& va, const std::vector<V>& vb
 }  // namespace
 
 ZoneTnumState ZoneTnumState::join(const ZoneTnumState& b) const {
+    if (!zone_.is_normalised() || !b.zone_.is_normalised()) {  // see leq
+        ZoneTnumState x = *this, y = b;
+        x.normalise();
+        y.normalise();
+        return x.join(y);
+    }
     if (is_bottom()) return b;
     if (b.is_bottom()) return *this;
     // The join takes reduced tnums (more precise, and a join need not be monotone in the
@@ -172,13 +183,20 @@ T ZoneTnumState::tnum(Var x) const {
 }
 
 Interval<Bits<64>> ZoneTnumState::interval(Var x) const {
-    if (is_bottom()) return Interval<Bits<64>>::bottom();
-    const T t = tnum(x);
-    if (t.is_bottom()) return Interval<Bits<64>>::bottom();
-    const auto from_bits = Interval<Bits<64>>::of(UInterval<Bits<64>>(t.value, t.value | t.mask));
+    using I = Interval<Bits<64>>;
+    if (is_bottom()) return I::bottom();
+    // The zone's unsigned bounds and the tnum's, intersected before one reduction (which then
+    // derives the other views from the tighter range).
+    const zone::URange r = zone_.bounds(x);
+    if (r.empty()) return I::bottom();
+    const T t = stored(x).meet(T::range(Bits<64>(r.lo), Bits<64>(r.hi)));
+    if (t.is_bottom()) return I::bottom();
+    const std::uint64_t lo = std::max(r.lo, t.value.raw());
+    const std::uint64_t hi = std::min(r.hi, (t.value | t.mask).raw());
+    if (lo > hi) return I::bottom();
+    const I u = I::of(UInterval<Bits<64>>(Bits<64>(lo), Bits<64>(hi)));
     const SRange s = stored_signed(x);
-    if (s.is_top()) return zone_.interval(x).meet(from_bits);
-    return zone_.interval(x).meet(from_bits).meet(Interval<Bits<64>>::of(s));
+    return s.is_top() ? u : u.meet(I::of(s));
 }
 
 // ---- transfer -----------------------------------------------------------------------------------

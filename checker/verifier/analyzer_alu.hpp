@@ -37,6 +37,12 @@ template <dom::NumericState S>
 AbsState<S> Analyzer<S>::transfer_block(std::size_t v, const State& pre, Sink* sink) const {
     if (pre.is_bottom() || pre.is_top()) return pre;
     State st = pre;
+    // A widened state is kept unclosed at its head (for termination); a copy closed once here
+    // answers the block's many projections without closing a copy each time.
+    if constexpr (requires(S & n) { n.normalise(); }) {
+        st.num.normalise();
+        if (st.is_bottom()) return st;
+    }
     const Vertex& vx = g_.vertices[v];
     for (std::uint32_t i = vx.first; i <= vx.last; ++i) {
         Ctx c{&st,
@@ -62,6 +68,10 @@ template <dom::NumericState S>
 AbsState<S> Analyzer<S>::transfer_insn(std::size_t v, std::uint32_t i, const State& pre) const {
     if (pre.is_bottom() || pre.is_top()) return pre;
     State st = pre;
+    if constexpr (requires(S & n) { n.normalise(); }) {
+        st.num.normalise();
+        if (st.is_bottom()) return st;
+    }
     const Vertex& vx = g_.vertices[v];
     const Ctx c{
         &st, nullptr,        v,

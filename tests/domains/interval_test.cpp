@@ -283,6 +283,30 @@ TEST_CASE("the reduction moves facts between the four views") {
     CHECK(f.is_bottom());
 }
 
+TEST_CASE("of(unsigned range): the shortcut for small ranges is the reduction's result") {
+    const auto same = [](const auto& a, const auto& b) {
+        return a.u().lo() == b.u().lo() && a.u().hi() == b.u().hi() && a.s().lo() == b.s().lo() &&
+               a.s().hi() == b.s().hi() && a.u32().lo() == b.u32().lo() &&
+               a.u32().hi() == b.u32().hi() && a.s32().lo() == b.s32().lo() &&
+               a.s32().hi() == b.s32().hi();
+    };
+    using I8 = bpflab::dom::Interval<bpflab::Bits<8>>;
+    using U8 = UInterval<bpflab::Bits<8>>;
+    for (unsigned lo = 0; lo < 256; ++lo)
+        for (unsigned hi = lo; hi < 256; ++hi) {
+            const U8 u{bpflab::Bits<8>(lo), bpflab::Bits<8>(hi)};
+            CHECK(same(I8::of(u), I8(u, {}, {}, {}).reduced()));
+        }
+    std::mt19937_64 rng(0x5a11);
+    for (int i = 0; i < 20000; ++i) {
+        const int shift = static_cast<int>(rng() % 64);
+        std::uint64_t lo = rng() >> shift, hi = rng() >> shift;
+        if (lo > hi) std::swap(lo, hi);
+        const U64 u{W64(lo), W64(hi)};
+        CHECK(same(I64::of(u), I64(u, {}, {}, {}).reduced()));
+    }
+}
+
 TEST_CASE("Interval<Bits<8>>: random soundness of every ALU op, endian and branch") {
     std::mt19937_64 rng(0x1e7a11);
     const auto specs = all_specs();
