@@ -11,7 +11,8 @@ namespace bpflab::verify {
 namespace {
 
 /// The vertices of loop `l`'s body when it can be unrolled (one context, no call or callback
-/// flow, no other loop's head), in graph order; empty otherwise.
+/// flow, no other loop's head, every edge into the head a back edge), in graph order; empty
+/// otherwise.
 std::vector<std::uint32_t> unrollable_body(const Graph& g, std::size_t l) {
     const LoopHead& loop = g.loops[l];
     const std::vector<char> in = g.loop_body(loop);
@@ -21,10 +22,16 @@ std::vector<std::uint32_t> unrollable_body(const Graph& g, std::size_t l) {
         if (!in[v]) continue;
         if (g.vertices[v].context != context) return {};
         if (v != loop.head && g.loop_of_head(v) >= 0) return {};
-        for (const Flow& f : g.out[v])
+        const bool back_source = std::find(loop.back_sources.begin(), loop.back_sources.end(), v) !=
+                                 loop.back_sources.end();
+        for (const Flow& f : g.out[v]) {
             if (f.kind != FlowKind::Fallthrough && f.kind != FlowKind::Goto &&
                 f.kind != FlowKind::Taken && f.kind != FlowKind::NotTaken)
                 return {};
+            // Every edge back to the head must be a known back edge: a copy turns the others
+            // into a cycle no counter watches.
+            if (f.to == loop.head && !back_source) return {};
+        }
         body.push_back(v);
     }
     return body;

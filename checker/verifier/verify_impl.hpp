@@ -136,10 +136,6 @@ PointFacts facts_of(const AbsState<S>& st, const Layout& lay, std::uint32_t pc) 
     return p;
 }
 
-}  // namespace detail
-
-namespace detail {
-
 /// One analysis of `program` over graph `g` (the inlined graph, or its unrolled form), without
 /// the timing: the findings, the fixpoint's figures and what `opt` asks to record.
 template <dom::NumericState S>
