@@ -69,20 +69,22 @@ std::vector<std::int64_t> widening_thresholds(const Program& program) {
     return {t.begin(), t.end()};
 }
 
-std::vector<std::vector<std::int64_t>> loop_thresholds(const Program& program, const Graph& graph) {
-    const std::size_t n = graph.vertices.size();
-    std::vector<std::vector<std::int64_t>> out(n, widening_thresholds(program));
+Thresholds loop_thresholds(const Program& program, const Graph& graph) {
+    Thresholds out;
+    out.lists.push_back(widening_thresholds(program));
+    out.of_vertex.assign(graph.vertices.size(), 0);
     for (const LoopHead& loop : graph.loops) {
         const std::vector<char> in = graph.loop_body(loop);
         std::set<std::int64_t> t = boundaries();
-        for (std::size_t v = 0; v < n; ++v) {
+        for (std::size_t v = 0; v < graph.vertices.size(); ++v) {
             if (!in[v]) continue;
             for (std::uint32_t i = graph.vertices[v].first; i <= graph.vertices[v].last; ++i)
                 if (const auto* j = std::get_if<Jmp>(&program.code.insns[i]);
                     j != nullptr && !j->src.is_reg)
                     add_neighbours(t, j->src.imm);
         }
-        out[loop.head].assign(t.begin(), t.end());
+        out.of_vertex[loop.head] = static_cast<std::uint32_t>(out.lists.size());
+        out.lists.emplace_back(t.begin(), t.end());
     }
     return out;
 }

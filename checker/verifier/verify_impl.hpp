@@ -39,13 +39,20 @@ std::vector<std::int64_t> widening_thresholds(const Program& program);
 /// can stop at. A bound that climbs stops at each threshold in turn, one pass over the loop per
 /// stop, so a loop gets only its own. Other vertices (bpf_loop callbacks, irreducible heads) get
 /// the whole program's `widening_thresholds`.
-std::vector<std::vector<std::int64_t>> loop_thresholds(const Program& program, const Graph& graph);
+struct Thresholds {
+    std::vector<std::vector<std::int64_t>> lists;  ///< [0]: the program's; then one per loop
+    std::vector<std::uint32_t> of_vertex;          ///< index into `lists`, per vertex
+    [[nodiscard]] std::span<const std::int64_t> at(std::size_t v) const {
+        return lists[of_vertex[v]];
+    }
+};
+Thresholds loop_thresholds(const Program& program, const Graph& graph);
 
 template <class S>
 struct FixProblem {
     const Graph& g;
     const Analyzer<S>& an;
-    std::vector<std::vector<std::int64_t>> head_thresholds;  ///< per vertex (loop_thresholds)
+    Thresholds thresholds;  ///< per vertex (loop_thresholds)
     dom::Var var_count = 0;
     unsigned threshold_widenings = 0;         ///< VerifyOptions::threshold_widenings
     mutable std::vector<unsigned> widenings;  ///< per vertex, so far
@@ -72,11 +79,10 @@ struct FixProblem {
     [[nodiscard]] AbsState<S> widen(std::size_t head, const AbsState<S>& old,
                                     const AbsState<S>& next) const {
         if (widenings.size() <= head) widenings.resize(vertex_count(), 0);
-        const std::span<const std::int64_t> thresholds =
-            ++widenings[head] <= threshold_widenings
-                ? std::span<const std::int64_t>(head_thresholds[head])
-                : std::span<const std::int64_t>();
-        AbsState<S> w = old.widen(next, thresholds);
+        const std::span<const std::int64_t> stops = ++widenings[head] <= threshold_widenings
+                                                        ? thresholds.at(head)
+                                                        : std::span<const std::int64_t>();
+        AbsState<S> w = old.widen(next, stops);
         if constexpr (!requires(const S& n, std::span<const std::int64_t> t) { n.widen(n, t); }) {
             // Thresholds for domains without them: a bound that grew stops at the next
             // threshold past the joined value's bound (finitely many: still a widening).
@@ -87,17 +93,17 @@ struct FixProblem {
                 const std::uint64_t bh = ib.u().hi().raw();
                 if (iw.u().hi().raw() > bh) {
                     const auto t = std::lower_bound(
-                        thresholds.begin(), thresholds.end(),
+                        stops.begin(), stops.end(),
                         static_cast<std::int64_t>(std::min<std::uint64_t>(bh, INT64_MAX)));
-                    if (t != thresholds.end() && *t >= 0 && static_cast<std::uint64_t>(*t) >= bh &&
+                    if (t != stops.end() && *t >= 0 && static_cast<std::uint64_t>(*t) >= bh &&
                         static_cast<std::uint64_t>(*t) < iw.u().hi().raw())
                         w.num.assume(dom::Branch{Cond::Le, false, true}, x,
                                      static_cast<std::uint64_t>(*t));
                 }
                 const std::int64_t bl = ib.s().lo().sraw();
                 if (iw.s().lo().sraw() < bl) {
-                    auto t = std::upper_bound(thresholds.begin(), thresholds.end(), bl);
-                    if (t != thresholds.begin() && *std::prev(t) > iw.s().lo().sraw())
+                    auto t = std::upper_bound(stops.begin(), stops.end(), bl);
+                    if (t != stops.begin() && *std::prev(t) > iw.s().lo().sraw())
                         w.num.assume(dom::Branch{Cond::Sge, false, true}, x,
                                      static_cast<std::uint64_t>(*std::prev(t)));
                 }
