@@ -649,7 +649,7 @@ AbsState<S> Analyzer<S>::edge(std::size_t u, std::size_t v, const State& post) c
             case FlowKind::Goto:
                 break;
         }
-        if (!st.is_bottom()) out.join_with(st);
+        if (!st.is_bottom()) out.join_with(std::move(st));
     }
     if (out.is_bottom()) return out;
     if (const std::int64_t l = g_.loop_of_head(v); l >= 0) {

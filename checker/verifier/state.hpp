@@ -152,6 +152,12 @@ class AbsState {
     }
     [[nodiscard]] AbsState narrow(const AbsState& b) const { return combine(b, Op::Narrow); }
     void join_with(const AbsState& b) { *this = join(b); }
+    void join_with(AbsState&& b) {
+        if (is_bottom())
+            *this = std::move(b);
+        else
+            *this = join(b);
+    }
     void meet_with(const AbsState& b) { *this = meet(b); }
     void widen_with(const AbsState& b) { *this = widen(b); }
     void narrow_with(const AbsState& b) { *this = narrow(b); }
